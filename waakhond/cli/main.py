@@ -1,0 +1,178 @@
+"""The ``waakhond`` command: the app, the top-level commands, and one-line error handling.
+
+Command groups live in their own modules (``COMMAND_MODULES``), each with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pydantic
+import typer
+
+import storage
+from storage.errors import StorageError
+from waakhond import __version__
+from waakhond.cli.main_support import context_of
+from waakhond.context import AppContext
+from waakhond.errors import EXIT_USAGE, EnvironmentProblem, UserError
+from waakhond.logs import configure_logging
+from waakhond.settings import CONFIG_ENV, Settings, masked
+
+COMMAND_MODULES = (
+    "waakhond.cli.sources_cmd",
+    "waakhond.cli.users_cmd",
+)
+
+app = typer.Typer(
+    name="waakhond",
+    help="Waakhond: signals with evidence about disinformation on Dutch government policy.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect the effective settings.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"waakhond {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    config: Path | None = typer.Option(None, "--config", help=f"A waakhond.toml file (or set {CONFIG_ENV})."),
+) -> None:
+    if config is not None:
+        if not config.is_file():
+            raise UserError(f"config file not found: {config}")
+        import os
+
+        os.environ[CONFIG_ENV] = str(config)
+    try:
+        settings = Settings()
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UserError(f"invalid setting {where}: {first['msg']}") from exc
+    configure_logging(settings.log_level, settings.log_format)
+    ctx.obj = AppContext(settings)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database (SQLite by default) at the latest schema revision."""
+    app_ctx = context_of(ctx)
+    settings = app_ctx.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    before = _current_or_none(app_ctx)
+    storage.upgrade(app_ctx.engine)
+    _seed_reference_data(app_ctx)
+    where = app_ctx.engine.url.render_as_string(hide_password=True)
+    if before == storage.head_revision():
+        typer.echo(f"Database already initialised at {where} (revision {before}).")
+    else:
+        typer.echo(f"Initialised the database at {where} (revision {storage.head_revision()}).")
+
+
+def _seed_reference_data(app_ctx: AppContext) -> None:
+    """Reference data every fresh database needs (policy topics), when the classifier ships it."""
+    try:
+        from classifier import seed_topics
+    except ImportError:  # classifier not installed in this deployment
+        return
+    with storage.transaction(app_ctx.sessions) as session:
+        seed_topics(session)
+
+
+def _current_or_none(app_ctx: AppContext) -> str | None:
+    try:
+        return storage.current_revision(app_ctx.engine)
+    except Exception as exc:
+        raise EnvironmentProblem(f"cannot open the database: {str(exc).splitlines()[0]}") from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
+    """Apply the schema migrations up to REVISION (default: the latest)."""
+    app_ctx = context_of(ctx)
+    before = _current_or_none(app_ctx)
+    storage.upgrade(app_ctx.engine, revision)
+    after = storage.current_revision(app_ctx.engine)
+    typer.echo(f"Database at revision {after} (was {before or 'empty'}).")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the database's schema revision and the latest one."""
+    app_ctx = context_of(ctx)
+    typer.echo(f"current: {_current_or_none(app_ctx) or 'empty'}  head: {storage.head_revision()}")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """Print the effective settings, with secrets masked."""
+    data = masked(context_of(ctx).settings)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for line in _flatten(data):
+        typer.echo(line)
+
+
+def _flatten(data: dict, prefix: str = "") -> list[str]:
+    lines = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            lines.extend(_flatten(value, f"{name}."))
+        else:
+            lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    return lines
+
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Entry point: user mistakes become one line on stderr and exit code 2 (3: environment)."""
+    try:
+        result = app(args=argv, prog_name="waakhond", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("waakhond: aborted", err=True)
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: unknown command, bad or missing option
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help text has been printed already
+            sys.exit(EXIT_USAGE)
+        _fail(exc.format_message() if hasattr(exc, "format_message") else str(exc), EXIT_USAGE)
+    except UserError as exc:
+        _fail(str(exc), exc.exit_code)
+    except (StorageError, pydantic.ValidationError) as exc:
+        _fail(str(exc).splitlines()[0], EXIT_USAGE)
+    except KeyboardInterrupt:
+        typer.echo("waakhond: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    one_line = " ".join(message.split())
+    typer.echo(f"waakhond: error: {one_line}", err=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # python -m waakhond.cli.main
+    run()
