@@ -121,6 +121,9 @@ class Source(Base):
     # a lease, so that two processes never fetch one source at the same time
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_expires_at: Mapped[datetime | None] = mapped_column()
+    # adaptive polling: the interval actually used is interval_seconds * poll_factor, kept
+    # within the operator's bounds; the collector learns the factor from how often items change
+    poll_factor: Mapped[float] = mapped_column(Float, default=1.0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -149,6 +152,8 @@ class FetchRun(Base):
     items_new: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     worker: Mapped[str | None] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    final_url: Mapped[str | None] = mapped_column(String(2048))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +176,7 @@ class Item(Base):
         Index("ix_items_canonical_url", "canonical_url"),
         Index("ix_items_duplicate_of", "duplicate_of"),
         Index("ix_items_language_collected", "language", "collected_at"),
+        Index("ix_items_to_classify", "to_classify", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +197,12 @@ class Item(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     near_dup_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    # the collector's hand-off to the classifier: True when the item's language is one that
+    # settings say to classify (collector.classify_languages)
+    to_classify: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the article page fetch for full text / fact-check pages: None (not asked), "ok", or the
+    # error_kind of the failed fetch (the feed summary is then the fallback)
+    article_status: Mapped[str | None] = mapped_column(String(64))
 
     source: Mapped[Source] = relationship(lazy="raise_on_sql")
 

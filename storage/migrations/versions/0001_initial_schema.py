@@ -116,6 +116,7 @@ def upgrade() -> None:
         sa.Column("total_failures", sa.Integer(), nullable=False),
         sa.Column("lease_owner", sa.String(length=128), nullable=True),
         sa.Column("lease_expires_at", sa.DateTime(), nullable=True),
+        sa.Column("poll_factor", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("kind IN ('feed', 'factcheck')", name=op.f("ck_sources_kind")),
@@ -215,6 +216,8 @@ def upgrade() -> None:
         sa.Column("items_new", sa.Integer(), nullable=False),
         sa.Column("duration_ms", sa.Integer(), nullable=True),
         sa.Column("worker", sa.String(length=128), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("final_url", sa.String(length=2048), nullable=True),
         sa.CheckConstraint(
             "status IN ('ok', 'not_modified', 'failed', 'skipped')", name=op.f("ck_fetch_runs_status")
         ),
@@ -272,6 +275,8 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("near_dup_signature", sa.LargeBinary(), nullable=True),
         sa.Column("duplicate_of", sa.Integer(), nullable=True),
+        sa.Column("to_classify", sa.Boolean(), nullable=False),
+        sa.Column("article_status", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["duplicate_of"], ["items.id"], name=op.f("fk_items_duplicate_of_items"), ondelete="SET NULL"
         ),
@@ -295,6 +300,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_language_collected", ["language", "collected_at"], unique=False)
         batch_op.create_index("ix_items_published_at", ["published_at"], unique=False)
         batch_op.create_index("ix_items_source_published", ["source_id", "published_at"], unique=False)
+        batch_op.create_index("ix_items_to_classify", ["to_classify", "id"], unique=False)
 
     op.create_table(
         "classifications",
@@ -559,6 +565,7 @@ def downgrade() -> None:
 
     op.drop_table("classifications")
     with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_to_classify")
         batch_op.drop_index("ix_items_source_published")
         batch_op.drop_index("ix_items_published_at")
         batch_op.drop_index("ix_items_language_collected")
