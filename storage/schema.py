@@ -374,6 +374,7 @@ class FactCheck(Base):
     url: Mapped[str] = mapped_column(String(2048))
     claim_key: Mapped[str] = mapped_column(String(64))
     claim_reviewed: Mapped[str] = mapped_column(Text)
+    headline: Mapped[str | None] = mapped_column(Text)
     rating_text: Mapped[str | None] = mapped_column(String(300))
     rating: Mapped[str] = mapped_column(String(16), default="unknown")
     rating_value: Mapped[float | None] = mapped_column(Float)
@@ -384,6 +385,8 @@ class FactCheck(Base):
     published_at: Mapped[datetime | None] = mapped_column()
     language: Mapped[str | None] = mapped_column(String(8))
     vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # the encoder fingerprint that made ``vector``: another encoder means encoding it again
+    encoder: Mapped[str | None] = mapped_column(String(200))
     origin: Mapped[str] = mapped_column(String(16), default="collected")
     created_by: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
