@@ -1,0 +1,235 @@
+"""The frozen encoder: texts in, L2-normalised mean-pooled embeddings out.
+
+    tokenise all texts at once (fast tokenizer, no specials), with the settings' prefix
+    sort by token length, cut into batches of ``batch_size``  -> little padding per batch
+    forward under torch.inference_mode with ``threads`` intra-op threads
+    mean-pool over the attention mask, L2-normalise, put back in input order
+
+Long texts are cut into overlapping token windows (``token_windows``); every window keeps its
+character span in the original text, so evidence can be located.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifier.base_model import BaseModelError, base_fingerprint
+from classifier.settings import ClassifierSettings
+
+Progress = Callable[[int], None]
+#: Mean cosine (int8 vs float embeddings) below which the int8 model is refused and the float
+#: one kept: e5-small measures about 0.98; far lower means a model with outlier activations.
+MIN_INT8_AGREEMENT = 0.95
+
+
+@dataclass(frozen=True)
+class TextWindow:
+    """A slice of a text that fits the encoder: its token ids and its character span."""
+
+    token_ids: tuple[int, ...]
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class QuantisationReport:
+    mean_cosine: float
+    min_cosine: float
+    n_texts: int
+    accepted: bool
+
+
+class Encoder:
+    """A Hugging Face encoder folder used as a frozen sentence encoder."""
+
+    def __init__(self, model, tokenizer, settings: ClassifierSettings, folder: Path, fingerprint: str):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self.quantised = False
+        self.quantisation: QuantisationReport | None = None
+        self._prefix_ids = self._content_ids([settings.text_prefix.rstrip()])[0] if settings.text_prefix else []
+        self.max_positions = int(getattr(model.config, "max_position_embeddings", 512))
+
+    @classmethod
+    def from_folder(cls, folder: Path, settings: ClassifierSettings | None = None) -> Encoder:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        settings = settings or ClassifierSettings()
+        folder = Path(folder)
+        if not (folder / "config.json").is_file():
+            raise BaseModelError(f"no encoder at {folder}: run `waakhond models prepare-base`")
+        torch.set_num_threads(settings.threads)
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # the missing pooler is expected: we mean-pool
+        hf_logging.disable_progress_bar()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            model = _load_model(AutoModel, folder)
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            hf_logging.enable_progress_bar()
+        # We cut texts into windows ourselves; the length warning would only be noise.
+        tokenizer.model_max_length = 1 << 30
+        model.eval()
+        encoder = cls(model, tokenizer, settings, folder, base_fingerprint(folder))
+        if settings.quantize_int8:
+            encoder.quantise_int8()
+        return encoder
+
+    # ------------------------------------------------------------------ tokens and windows
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    @property
+    def content_budget(self) -> int:
+        """Content tokens per window: max_tokens minus the specials and the prefix."""
+        limit = min(self.settings.max_tokens, self.max_positions)
+        return max(8, limit - 2 - len(self._prefix_ids))
+
+    def _content_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False)
+        return [list(ids) for ids in encoded["input_ids"]]
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Content token ids (no prefix, no specials) of each text, cut to one window."""
+        budget = self.content_budget
+        return [ids[:budget] for ids in self._content_ids([t.strip() for t in texts])]
+
+    def token_windows(self, text: str) -> list[TextWindow]:
+        """Overlapping windows of at most ``content_budget`` tokens, ``window_stride_tokens`` apart."""
+        encoded = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+        ids, offsets = list(encoded["input_ids"]), list(encoded["offset_mapping"])
+        # A trailing or leading "▁" over whitespace carries nothing; dropping it keeps spans tight.
+        while ids and not text[offsets[-1][0] : offsets[-1][1]].strip():
+            ids, offsets = ids[:-1], offsets[:-1]
+        while ids and not text[offsets[0][0] : offsets[0][1]].strip():
+            ids, offsets = ids[1:], offsets[1:]
+        if not ids:
+            return [TextWindow((), 0, len(text))]
+        budget = self.content_budget
+        stride = max(1, min(self.settings.window_stride_tokens, budget))
+        windows = []
+        for start in window_starts(len(ids), budget, stride):
+            end = min(start + budget, len(ids))
+            windows.append(TextWindow(tuple(ids[start:end]), int(offsets[start][0]), int(offsets[end - 1][1])))
+        return windows
+
+    # ------------------------------------------------------------------ encoding
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Embeddings of ``texts`` (each cut to one window), shape (n, dim), float32."""
+        return self.encode_ids(self.token_ids(texts), progress)
+
+    def encode_ids(self, content_ids: Sequence[Sequence[int]], progress: Progress | None = None) -> np.ndarray:
+        """Embeddings of pre-tokenised content (the prefix and specials are added here)."""
+        import torch
+
+        n = len(content_ids)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        torch.set_num_threads(self.settings.threads)
+        sequences = [self._with_specials(ids) for ids in content_ids]
+        for batch in length_batches([len(s) for s in sequences], self.settings.batch_size):
+            input_ids, mask = _pad([sequences[i] for i in batch], self.tokenizer.pad_token_id or 0)
+            with torch.inference_mode():
+                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                weights = mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+                pooled = torch.nn.functional.normalize(pooled, dim=-1)
+            out[batch] = pooled.float().numpy()
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def _with_specials(self, ids: Sequence[int]) -> list[int]:
+        tok = self.tokenizer
+        head = [tok.cls_token_id] if tok.cls_token_id is not None else []
+        tail = [tok.sep_token_id] if tok.sep_token_id is not None else []
+        return head + list(self._prefix_ids) + list(ids)[: self.content_budget] + tail
+
+    # ------------------------------------------------------------------ int8
+    def quantise_int8(self, probe_texts: Sequence[str] | None = None) -> QuantisationReport:
+        """Dynamic int8 quantisation of the Linear layers, kept only when it agrees with float."""
+        import torch
+        from torch.ao.quantization import quantize_dynamic
+
+        probe = list(probe_texts or QUANTISATION_PROBE)
+        reference = self.encode(probe)
+        float_model = self.model
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch deprecates the API in favour of torchao
+            self.model = quantize_dynamic(float_model, {torch.nn.Linear}, dtype=torch.qint8)
+            quantised = self.encode(probe)
+        cosines = (reference * quantised).sum(axis=1)
+        report = QuantisationReport(
+            float(cosines.mean()), float(cosines.min()), len(probe), bool(cosines.mean() >= MIN_INT8_AGREEMENT)
+        )
+        if report.accepted:
+            self.quantised = True
+        else:
+            self.model = float_model
+        self.quantisation = report
+        return report
+
+
+def _load_model(auto_model, folder: Path):
+    try:
+        return auto_model.from_pretrained(str(folder), local_files_only=True, add_pooling_layer=False)
+    except TypeError:  # a model class without a pooler option
+        return auto_model.from_pretrained(str(folder), local_files_only=True)
+
+
+def window_starts(n_tokens: int, budget: int, stride: int) -> list[int]:
+    """Start positions of the fewest windows of ``budget`` tokens that cover ``n_tokens`` with
+    steps of at most ``stride``: the first starts at 0, the last ends at the end, evenly spread."""
+    if n_tokens <= budget:
+        return [0]
+    span = n_tokens - budget
+    steps = -(-span // stride)  # ceil
+    return [round(i * span / steps) for i in range(steps + 1)]
+
+
+def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first), so padding stays small."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def _pad(sequences: Sequence[Sequence[int]], pad_id: int):
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
+#: Sentences used to measure int8 agreement (Dutch policy news and posts, written for this).
+QUANTISATION_PROBE = (
+    "Het kabinet verhoogt de huurtoeslag per 1 januari.",
+    "De stikstofregels zijn bedoeld om boeren van hun land te verdrijven.",
+    "Gemeenten moeten meer asielzoekers opvangen, zegt de staatssecretaris.",
+    "Met de digitale euro kan de overheid al je uitgaven controleren.",
+    "Het RIVM meldt dat de vaccinatiegraad licht is gedaald.",
+    "De Tweede Kamer stemt volgende week over het klimaatfonds.",
+    "Ik vind het nieuwe belastingplan oneerlijk voor middeninkomens.",
+    "Stembiljetten worden na de verkiezingen in het geheim vernietigd om fraude te verbergen.",
+)
