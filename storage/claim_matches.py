@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.schema import ClaimMatch, Classification, FactCheck, Item, ItemSentence, utcnow
+from storage.schema import ClaimMatch, Classification, FactCheck, Item, ItemEmbedding, ItemSentence, utcnow
 
 CLAIM_MATCH_REASON = "claim_match"
 #: Ratings that debunk a claim: a strong match with one of them raises the item's signal.
@@ -89,13 +89,21 @@ def recent_matched_item_ids(session: Session, since: datetime) -> list[int]:
     return list(session.scalars(query).all())
 
 
-def mark_items_matched(session: Session, item_ids: Iterable[int], at: datetime | None = None) -> None:
+def mark_items_matched(
+    session: Session, item_ids: Iterable[int], at: datetime | None = None, classified_before: datetime | None = None
+) -> None:
+    """Set ``matched_at`` on the items' unmatched classifications. With ``classified_before``,
+    a classification written after the matcher read the item stays unmatched (it may carry
+    new sentences), so the next run looks at it again."""
     ids = sorted(set(item_ids))
     when = at or utcnow()
     for chunk in _chunks(ids):
-        session.query(Classification).filter(
+        query = session.query(Classification).filter(
             Classification.item_id.in_(chunk), Classification.matched_at.is_(None)
-        ).update({Classification.matched_at: when}, synchronize_session=False)
+        )
+        if classified_before is not None:
+            query = query.filter(Classification.created_at <= classified_before)
+        query.update({Classification.matched_at: when}, synchronize_session=False)
 
 
 # --------------------------------------------------------------------------- item sentences and text
@@ -111,6 +119,17 @@ def item_sentences(session: Session, item_ids: Sequence[int]) -> dict[int, list[
         ).all()
         for r in rows:
             found.setdefault(r.item_id, []).append(SentenceRow(r.position, r.char_start, r.char_end, r.text, r.vector))
+    return found
+
+
+def item_encoders(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
+    """Which encoder made each item's stored embedding (and so its sentence vectors)."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(list(item_ids)):
+        rows = session.execute(
+            select(ItemEmbedding.item_id, ItemEmbedding.encoder).where(ItemEmbedding.item_id.in_(chunk))
+        ).all()
+        found.update((r.item_id, r.encoder) for r in rows)
     return found
 
 
