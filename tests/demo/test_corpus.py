@@ -15,8 +15,15 @@ from waakhond.demo.corpus import CORPUS_DIR, ITEM_MAX_AGE_HOURS, TOPICS
 SPIKE_WINDOWS = {"A": (130.0, 138.0), "B": (300.0, 308.0)}
 SPIKE_NARRATIVES = {"A": "onteigening-boeren", "B": "contant-geld-afgeschaft"}
 DUTCH_RATINGS = {
-    "Onwaar", "Niet waar", "Klopt niet", "Grotendeels onwaar", "Misleidend",
-    "Half waar", "Onbewezen", "Waar", "Grotendeels waar",
+    "Onwaar",
+    "Niet waar",
+    "Klopt niet",
+    "Grotendeels onwaar",
+    "Misleidend",
+    "Half waar",
+    "Onbewezen",
+    "Waar",
+    "Grotendeels waar",
 }
 ENGLISH_RATINGS = {"False", "Misleading", "Mostly false", "Half true", "True", "Mostly true", "Unproven"}
 SOCIAL_SOURCES = {"de-dwarse-blog", "vrij-woord-forum", "het-wakkere-kanaal"}
@@ -109,7 +116,9 @@ def test_spike_narrative_has_only_a_thin_baseline(corpus, spike):
 
 def test_other_narratives_are_scattered(corpus):
     counts = Counter(
-        i.narrative for i in corpus.items if i.kind == "narrative" and i.narrative not in SPIKE_NARRATIVES.values()
+        i.narrative
+        for i in corpus.items
+        if i.kind == "narrative" and i.narrative not in SPIKE_NARRATIVES.values()
     )
     assert len(counts) >= 7
     assert all(2 <= n <= 8 for n in counts.values())
@@ -159,9 +168,7 @@ def test_factchecks_debunk_the_item_narratives(corpus):
         languages = [f.language for f in debunks if f.narrative == narrative]
         assert len(languages) >= 2 and {"nl", "en"} <= set(languages)
     item_sentences = {
-        s.strip().lower()
-        for i in corpus.items
-        for s in re.split(r"(?<=[.!?])\s+", f"{i.title}. {i.summary}")
+        s.strip().lower() for i in corpus.items for s in re.split(r"(?<=[.!?])\s+", f"{i.title}. {i.summary}")
     }
     for fc in debunks:
         assert fc.claim_reviewed.strip().lower() not in item_sentences, fc.id

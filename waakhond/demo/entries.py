@@ -107,9 +107,7 @@ def feed_entries(corpus: DemoCorpus, slug: str) -> list[FeedEntry]:
         entries = [factcheck_entry(fc) for fc in corpus.factchecks_of(slug)]
     else:
         entries = [original_entry(item) for item in corpus.items_of(slug)]
-        entries += [
-            copy_entry(corpus, item, slug) for item in corpus.items if slug in item.syndicated_to
-        ]
+        entries += [copy_entry(corpus, item, slug) for item in corpus.items if slug in item.syndicated_to]
     published = [e for e in entries if e.age_hours >= 0]
     return sorted(published, key=lambda e: (e.age_hours, e.guid))
 
@@ -123,7 +121,9 @@ def page_index(corpus: DemoCorpus) -> dict[str, FeedEntry]:
     return {entry.page_path: entry for entry in all_entries(corpus)}
 
 
-def expected_items(corpus: DemoCorpus | None = None, *, include_factchecks: bool = True) -> list[tuple[str, str]]:
+def expected_items(
+    corpus: DemoCorpus | None = None, *, include_factchecks: bool = True
+) -> list[tuple[str, str]]:
     """(source slug, guid) for every entry the demo feeds publish, syndicated copies included."""
     corpus = corpus or load_corpus()
     return [
@@ -133,7 +133,9 @@ def expected_items(corpus: DemoCorpus | None = None, *, include_factchecks: bool
     ]
 
 
-def spike_item_guids(spike: str, corpus: DemoCorpus | None = None, *, include_copies: bool = True) -> list[str]:
+def spike_item_guids(
+    spike: str, corpus: DemoCorpus | None = None, *, include_copies: bool = True
+) -> list[str]:
     """Guids of the items of spike ``"A"`` or ``"B"`` (and, by default, their syndicated copies)."""
     if spike not in ("A", "B"):
         raise ValueError(f"spike must be 'A' or 'B', not {spike!r}")
@@ -141,7 +143,5 @@ def spike_item_guids(spike: str, corpus: DemoCorpus | None = None, *, include_co
     return [
         entry.guid
         for entry in all_entries(corpus)
-        if entry.item is not None
-        and entry.item.spike == spike
-        and (include_copies or not entry.is_copy)
+        if entry.item is not None and entry.item.spike == spike and (include_copies or not entry.is_copy)
     ]

@@ -11,12 +11,32 @@ from .entries import FeedEntry
 from .render import TOPIC_LABELS, entry_time, rfc3339
 
 MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 NAVIGATION = ("Binnenland", "Politiek", "Economie", "Regio", "Opinie", "Factcheck")
 # The broken script tag of the "malformed_jsonld" page: cut off mid-object, as a buggy CMS does.
@@ -102,7 +122,9 @@ def article_page(corpus: DemoCorpus, entry: FeedEntry, anchor: datetime, base_ur
     return _page(source, entry.title, head, "\n".join(parts) + "\n" + aside, source.language)
 
 
-def _verdict_ld(fc: DemoFactCheck, verdict: ClaimVerdict, publisher: DemoSource, url: str, published: str) -> dict:
+def _verdict_ld(
+    fc: DemoFactCheck, verdict: ClaimVerdict, publisher: DemoSource, url: str, published: str
+) -> dict:
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -168,7 +190,9 @@ def factcheck_page(corpus: DemoCorpus, entry: FeedEntry, anchor: datetime, base_
             *scripts,
         ]
     )
-    claim_label, verdict_label, by = ("Claim", "Our verdict", "By") if english else ("Bewering", "Ons oordeel", "Door")
+    claim_label, verdict_label, by = (
+        ("Claim", "Our verdict", "By") if english else ("Bewering", "Ons oordeel", "Door")
+    )
     verdicts = [fc.verdict, *([fc.second_verdict] if fc.second_verdict else [])]
     boxes = "".join(
         f'<div class="claim-box"><p><strong>{claim_label}:</strong> {escape(v.claim_reviewed)}</p>'
@@ -178,7 +202,7 @@ def factcheck_page(corpus: DemoCorpus, entry: FeedEntry, anchor: datetime, base_
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in fc.paragraphs)
     team = "The CheckPoint team" if english else "De factcheckredactie"
     main = (
-        f"<article class=\"factcheck\">\n<h1>{escape(fc.headline)}</h1>\n"
+        f'<article class="factcheck">\n<h1>{escape(fc.headline)}</h1>\n'
         f'<p class="byline">{by} {team} &middot; <time datetime="{published}">'
         f"{human_date(moment, fc.language)}</time></p>\n{boxes}\n{paragraphs}\n</article>"
     )

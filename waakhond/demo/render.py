@@ -93,7 +93,7 @@ def _rss(source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: s
         f"<description>{escape(source.description or source.name)}</description>",
         f"<language>{escape(source.language)}</language>",
         f"<lastBuildDate>{http_date(updated)}</lastBuildDate>",
-        f"<atom:link href={quoteattr(feed_url)} rel=\"self\" type=\"application/rss+xml\"/>",
+        f'<atom:link href={quoteattr(feed_url)} rel="self" type="application/rss+xml"/>',
         "<generator>Waakhond demo server</generator>",
     ]
     for entry in entries:
@@ -113,7 +113,9 @@ def _rss(source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: s
     return "\n".join(out)
 
 
-def _atom(source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: str, updated: datetime) -> str:
+def _atom(
+    source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: str, updated: datetime
+) -> str:
     feed_url = base + source.feed_path
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -121,8 +123,8 @@ def _atom(source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: 
         f"<title>{escape(source.name)}</title>",
         f"<subtitle>{escape(source.description or source.name)}</subtitle>",
         f"<id>{escape(f'tag:waakhond.demo,2025:{source.slug}')}</id>",
-        f"<link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(feed_url)}/>",
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + '/')}/>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(feed_url)}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(base + "/")}/>',
         f"<updated>{rfc3339(updated)}</updated>",
         f"<author><name>{escape(source.name)}</name></author>",
         "<generator>Waakhond demo server</generator>",
@@ -132,17 +134,17 @@ def _atom(source: DemoSource, entries: list[FeedEntry], anchor: datetime, base: 
         stamp = rfc3339(entry_time(anchor, entry.age_hours))
         out += [
             "<entry>",
-            f"<title type=\"text\">{escape(entry.title)}</title>",
-            f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(link)}/>",
+            f'<title type="text">{escape(entry.title)}</title>',
+            f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
             f"<id>{escape(entry.guid)}</id>",
             f"<published>{stamp}</published>",
             f"<updated>{stamp}</updated>",
             f"<author><name>{escape(entry.author)}</name></author>",
             f"<category term={quoteattr(entry.topic)} label={quoteattr(TOPIC_LABELS[entry.topic])}/>",
-            f"<summary type=\"html\">{escape(summary_html(entry, link))}</summary>",
+            f'<summary type="html">{escape(summary_html(entry, link))}</summary>',
         ]
         if _carries_full_text(source, entry):
-            out.append(f"<content type=\"html\">{escape(full_html(entry, link))}</content>")
+            out.append(f'<content type="html">{escape(full_html(entry, link))}</content>')
         out.append("</entry>")
     out += ["</feed>", ""]
     return "\n".join(out)

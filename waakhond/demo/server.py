@@ -31,17 +31,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         owner = self.server.owner
+        assert owner.site is not None
         response = owner.site.get(self.path, dict(self.headers.items()))
+        body = response.body if send_body else b""
+        # Counted before answering, so a client that has its answer also sees it counted.
+        owner._count(urlsplit(self.path).path, response.status, len(body))
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        sent = 0
-        if send_body and response.body:
-            self.wfile.write(response.body)
-            sent = len(response.body)
-        owner._count(urlsplit(self.path).path, response.status, sent)
+        if body:
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # tests and the demo keep their output clean; counters record the traffic
