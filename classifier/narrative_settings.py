@@ -1,0 +1,83 @@
+"""Settings of narrative grouping and spike detection (``WAAKHOND_NARRATIVES__*``).
+
+The two cosine thresholds were calibrated with the real multilingual-e5-small encoder on the
+constructed paraphrase set (``classifier/data/narratives/paraphrases.jsonl``) by
+``python -m classifier.narrative_calibration``; see that module and its JSON output in
+``classifier/data/narratives/README.md``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class SpikeSettings(BaseModel):
+    """When is a count in a window improbable under its own baseline (``classifier.spikes``)."""
+
+    window_hours: int = Field(6, ge=1, le=72, description="Length of the window that is tested.")
+    baseline_days: int = Field(
+        28, ge=1, le=90, description="The same hours of this many previous days form the baseline."
+    )
+    tail_probability: float = Field(
+        0.001,
+        gt=0,
+        lt=0.5,
+        description="A window is a spike when P(count >= observed | baseline) is at most this. "
+        "Small, because every topic and narrative is tested every cycle.",
+    )
+    min_baseline_days: int = Field(
+        3, ge=1, description="No verdict until this many days of history lie behind a window."
+    )
+    min_count: int = Field(3, ge=1, description="A spike needs at least this many items in the window.")
+    min_expected: float = Field(
+        0.25,
+        gt=0,
+        description="Floor of the expected count per window, so that a zero baseline (a new topic, "
+        "a new narrative) does not turn every single item into a spike.",
+    )
+
+
+class NarrativeSettings(BaseModel):
+    join_threshold: float = Field(
+        0.89,
+        gt=0,
+        lt=1,
+        description="A flagged item joins the nearest open narrative when the cosine between its "
+        "embedding and the narrative's centroid is at least this; else it starts a new one.",
+    )
+    merge_threshold: float = Field(
+        0.93,
+        gt=0,
+        lt=1,
+        description="The periodic merge pass joins two open narratives whose centroids are at "
+        "least this similar.",
+    )
+    window_days: int = Field(
+        30,
+        ge=1,
+        description="A narrative stays a candidate for new items while its last item is at most "
+        "this many days older than the new item.",
+    )
+    min_items: int = Field(
+        2, ge=1, description="Lists and 'rising' panels show narratives with at least this many items."
+    )
+    topic_min_share: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="A topic belongs to a narrative when at least this share of its items carry it "
+        "(the most common topic always does).",
+    )
+    batch_size: int = Field(500, ge=1, description="Flagged items placed per transaction.")
+    merge_interval_minutes: int = Field(60, ge=1, description="How often the service runs the merge pass.")
+    rising_window_hours: int = Field(
+        24, ge=1, description="'Rising' compares this many recent hours with the same span before."
+    )
+    spikes: SpikeSettings = Field(default_factory=SpikeSettings)
+
+    @model_validator(mode="after")
+    def _merge_not_below_join(self) -> NarrativeSettings:
+        # Merging below the join threshold would undo the join decision it follows.
+        if self.merge_threshold < self.join_threshold:
+            raise ValueError("merge_threshold must be at least join_threshold")
+        return self
