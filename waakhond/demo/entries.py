@@ -86,14 +86,14 @@ def copy_entry(corpus: DemoCorpus, item: DemoItem, target: str) -> FeedEntry:
     )
 
 
-def factcheck_entry(fc: DemoFactCheck) -> FeedEntry:
+def factcheck_entry(fc: DemoFactCheck, publisher_name: str) -> FeedEntry:
     return FeedEntry(
         source=fc.publisher,
         guid=factcheck_guid(fc),
         page_path=f"/factchecks/{fc.id}.html",
         title=fc.headline,
         summary=fc.claim_reviewed if fc.language == "en" else f"Bewering: {fc.claim_reviewed}",
-        author=fc.verdict.claim_author,
+        author=publisher_name,
         topic=fc.topic,
         age_hours=fc.age_hours,
         factcheck=fc,
@@ -104,7 +104,7 @@ def feed_entries(corpus: DemoCorpus, slug: str) -> list[FeedEntry]:
     """Everything the feed of ``slug`` lists, newest first; items dated in the future are left out."""
     source = corpus.source(slug)
     if source.kind == "factcheck":
-        entries = [factcheck_entry(fc) for fc in corpus.factchecks_of(slug)]
+        entries = [factcheck_entry(fc, source.name) for fc in corpus.factchecks_of(slug)]
     else:
         entries = [original_entry(item) for item in corpus.items_of(slug)]
         entries += [copy_entry(corpus, item, slug) for item in corpus.items if slug in item.syndicated_to]
