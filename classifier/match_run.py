@@ -11,7 +11,7 @@ batch. What needs doing is read from the database; nothing is kept in memory bet
 
 Sentences come from ``item_sentences`` (their stored vectors are reused when the item's
 embedding was made by this encoder); an item without stored sentences is split here with the
-classifier's sentence splitter, over ``match_text(item)``.
+classifier's sentence splitter, over the classifier's ``item_text`` (so offsets agree).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from classifier.evidence import item_text
 from classifier.match import ClaimIndex, Sentence, is_matchable, matchable_sentences, search
 from classifier.settings import ClassifierSettings
 from storage import claim_matches, factchecks, transaction
@@ -65,9 +66,9 @@ class ItemSentences:
 
 
 def match_text(item: ItemText) -> str:
-    """The text an item is matched on when the classifier stored no sentences for it."""
-    body = item.body_text or item.summary
-    return f"{item.title}\n\n{body}" if item.title and body else (item.title or body or "")
+    """The text an item is matched on when the classifier stored no sentences for it: the
+    classifier's own item text, so offsets mean the same in both."""
+    return item_text(item.title, item.summary, item.body_text)
 
 
 def run_matching(

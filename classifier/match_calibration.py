@@ -1,0 +1,268 @@
+"""The claim-matching threshold: calibrated on the labelled pair set, shipped in
+``models/claim-matching/calibration.json``, overridden by ``classifier.match_threshold``.
+
+    claims.jsonl + pairs.jsonl (classifier/data/claims/)
+    encode every claim and every sentence once (same encoder, same prefix as matching)
+    Success@k: for each positive pair, rank all claims by cosine; is its claim in the top k?
+               overall, monolingual (claim in Dutch) and cross-lingual (claim in another language)
+    threshold: the lowest cosine at which the pairs scored at or above it reach the target
+               precision (most recall for that precision); precision and recall at it, both
+               in-sample and 5-fold cross-validated (threshold chosen on 4 folds, measured on 1)
+    write calibration.json with the encoder's and the pair set's fingerprints
+
+A threshold is only valid for the encoder it was calibrated with: matching refuses a
+calibration made with another encoder unless the setting overrides it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifier.settings import ClassifierSettings
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "claims"
+CLAIMS_FILE = DATA_DIR / "claims.jsonl"
+PAIRS_FILE = DATA_DIR / "pairs.jsonl"
+CALIBRATION_PATH = Path("claim-matching") / "calibration.json"
+#: Matching is the strongest, most explainable signal: nine in ten shown matches should be right.
+DEFAULT_TARGET_PRECISION = 0.9
+CROSS_VALIDATION_FOLDS = 5
+#: Fixed so that the folds, and so the reported figures, are the same on every run.
+FOLD_SEED = 20240601
+MONOLINGUAL_LANGUAGE = "nl"
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+class MatchCalibrationError(RuntimeError):
+    """No usable claim-matching threshold: missing, unreadable, or made for another encoder."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    sentence: str
+    claim_id: str
+    label: int  # 1: the claim's fact-check debunks this sentence; 0: same topic, other claim
+
+
+@dataclass(frozen=True)
+class PairSet:
+    claims: list[Claim]
+    pairs: list[Pair]
+    fingerprint: str
+
+
+# ----------------------------------------------------------------------------- threshold in use
+def calibration_file(model_dir: Path) -> Path:
+    return Path(model_dir) / CALIBRATION_PATH
+
+
+def load_calibration(model_dir: Path) -> dict:
+    path = calibration_file(model_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MatchCalibrationError(
+            f"no claim-matching calibration at {path}: run `waakhond match calibrate` "
+            "or set WAAKHOND_CLASSIFIER__MATCH_THRESHOLD"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise MatchCalibrationError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("threshold"), (int, float)):
+        raise MatchCalibrationError(f"{path} has no numeric threshold")
+    return data
+
+
+def resolve_match_threshold(
+    settings: ClassifierSettings, model_dir: Path, encoder_fingerprint: str | None = None
+) -> float:
+    """The setting if given; else the shipped calibration, checked against the encoder in use."""
+    if settings.match_threshold is not None:
+        return float(settings.match_threshold)
+    data = load_calibration(model_dir)
+    calibrated_for = data.get("encoder_fingerprint")
+    if encoder_fingerprint is not None and calibrated_for != encoder_fingerprint:
+        raise MatchCalibrationError(
+            f"the claim-matching threshold in {calibration_file(model_dir)} was calibrated for encoder "
+            f"{calibrated_for}, not for the encoder in use ({encoder_fingerprint}): run "
+            "`waakhond match calibrate` or set WAAKHOND_CLASSIFIER__MATCH_THRESHOLD"
+        )
+    return float(data["threshold"])
+
+
+# ----------------------------------------------------------------------------- the pair set
+def load_pair_set(claims_file: Path = CLAIMS_FILE, pairs_file: Path = PAIRS_FILE) -> PairSet:
+    claims_bytes, pairs_bytes = Path(claims_file).read_bytes(), Path(pairs_file).read_bytes()
+    claims = [_claim(row, n) for n, row in _jsonl(claims_bytes, claims_file)]
+    known = {c.id for c in claims}
+    if len(known) != len(claims):
+        raise ValueError(f"{claims_file}: claim ids are not unique")
+    pairs = [_pair(row, n, pairs_file) for n, row in _jsonl(pairs_bytes, pairs_file)]
+    unknown = sorted({p.claim_id for p in pairs} - known)
+    if unknown:
+        raise ValueError(f"{pairs_file}: pairs refer to unknown claims {', '.join(unknown[:5])}")
+    fingerprint = "sha256:" + hashlib.sha256(claims_bytes + b"\0" + pairs_bytes).hexdigest()
+    return PairSet(claims, pairs, fingerprint)
+
+
+def _jsonl(data: bytes, path: Path):
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: {exc}") from exc
+
+
+def _claim(row: dict, number: int) -> Claim:
+    return Claim(str(row["id"]), str(row["text"]), str(row.get("language", "")).lower())
+
+
+def _pair(row: dict, number: int, path: Path) -> Pair:
+    label = int(row["label"])
+    if label not in (0, 1):
+        raise ValueError(f"{path}:{number}: label must be 0 or 1")
+    return Pair(str(row["sentence"]), str(row["claim_id"]), label)
+
+
+# ----------------------------------------------------------------------------- metrics (pure)
+def success_at_k(similarities: np.ndarray, correct: np.ndarray, ks: Sequence[int]) -> dict[int, float]:
+    """``similarities`` (queries, claims); ``correct[i]`` the index of query i's claim."""
+    if len(correct) == 0:
+        return {k: float("nan") for k in ks}
+    own = similarities[np.arange(len(correct)), correct]
+    rank = (similarities > own[:, None]).sum(axis=1)  # claims strictly closer than the right one
+    return {k: float((rank < k).mean()) for k in ks}
+
+
+def threshold_for_precision(scores: np.ndarray, labels: np.ndarray, target: float) -> float | None:
+    """The lowest score t such that the pairs with score >= t have precision >= target."""
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    true_positives = np.cumsum(sorted_labels)
+    precision = true_positives / np.arange(1, len(scores) + 1)
+    best = None
+    for i in range(len(scores)):
+        # a threshold can only sit at the last of equal scores
+        if i + 1 < len(scores) and sorted_scores[i + 1] == sorted_scores[i]:
+            continue
+        if precision[i] >= target:
+            best = float(sorted_scores[i])
+    return best
+
+
+def precision_recall(scores: np.ndarray, labels: np.ndarray, threshold: float) -> tuple[float, float]:
+    predicted = scores >= threshold
+    tp = int((predicted & (labels == 1)).sum())
+    precision = tp / int(predicted.sum()) if predicted.any() else float("nan")
+    recall = tp / int((labels == 1).sum()) if (labels == 1).any() else float("nan")
+    return precision, recall
+
+
+def cross_validated(scores: np.ndarray, labels: np.ndarray, target: float, folds: int) -> tuple[float, float]:
+    """Pooled precision and recall when each fold is judged by a threshold chosen on the others."""
+    fold_of = np.random.default_rng(FOLD_SEED).permutation(len(scores)) % folds
+    predicted = np.zeros(len(scores), dtype=bool)
+    for fold in range(folds):
+        held = fold_of == fold
+        threshold = threshold_for_precision(scores[~held], labels[~held], target)
+        predicted[held] = scores[held] >= (threshold if threshold is not None else np.inf)
+    tp = int((predicted & (labels == 1)).sum())
+    precision = tp / int(predicted.sum()) if predicted.any() else float("nan")
+    return precision, tp / max(1, int((labels == 1).sum()))
+
+
+# ----------------------------------------------------------------------------- calibration
+@dataclass(frozen=True)
+class CalibrationResult:
+    threshold: float
+    target_precision: float
+    precision_at_threshold: float
+    recall_at_threshold: float
+    cv_precision: float
+    cv_recall: float
+    success_at_1: float
+    success_at_5: float
+    success_at_1_monolingual: float
+    success_at_5_monolingual: float
+    success_at_1_crosslingual: float
+    success_at_5_crosslingual: float
+    n_pairs: int
+    n_positive_pairs: int
+    n_claims: int
+    encoder_fingerprint: str
+    text_prefix: str
+    pair_set_fingerprint: str
+
+    def to_json(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def evaluate(pair_set: PairSet, encode: Encode) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Pair cosines, pair labels and the Success@k figures of one encoder on the pair set."""
+    claim_index = {c.id: i for i, c in enumerate(pair_set.claims)}
+    claim_vectors = encode([c.text for c in pair_set.claims])
+    sentences = sorted({p.sentence for p in pair_set.pairs})
+    sentence_index = {s: i for i, s in enumerate(sentences)}
+    sentence_vectors = encode(sentences)
+    similarities = sentence_vectors @ claim_vectors.T
+    rows = np.array([sentence_index[p.sentence] for p in pair_set.pairs])
+    cols = np.array([claim_index[p.claim_id] for p in pair_set.pairs])
+    scores = similarities[rows, cols].astype(np.float64)
+    labels = np.array([p.label for p in pair_set.pairs])
+    positive = labels == 1
+    monolingual = np.array([pair_set.claims[c].language == MONOLINGUAL_LANGUAGE for c in cols])
+    figures: dict[str, float] = {}
+    for name, mask in (("", positive), ("_monolingual", positive & monolingual),
+                       ("_crosslingual", positive & ~monolingual)):
+        hits = success_at_k(similarities[rows[mask]], cols[mask], (1, 5))
+        figures[f"success_at_1{name}"], figures[f"success_at_5{name}"] = hits[1], hits[5]
+    figures["n_positive_monolingual"] = int((positive & monolingual).sum())
+    figures["n_positive_crosslingual"] = int((positive & ~monolingual).sum())
+    return scores, labels, figures
+
+
+def calibrate(
+    pair_set: PairSet, encode: Encode, encoder_fingerprint: str, text_prefix: str,
+    target_precision: float = DEFAULT_TARGET_PRECISION,
+) -> CalibrationResult:
+    scores, labels, figures = evaluate(pair_set, encode)
+    threshold = threshold_for_precision(scores, labels, target_precision)
+    if threshold is None:
+        raise MatchCalibrationError(f"no threshold reaches precision {target_precision} on the pair set")
+    precision, recall = precision_recall(scores, labels, threshold)
+    cv_precision, cv_recall = cross_validated(scores, labels, target_precision, CROSS_VALIDATION_FOLDS)
+    return CalibrationResult(
+        threshold=threshold, target_precision=target_precision,
+        precision_at_threshold=precision, recall_at_threshold=recall,
+        cv_precision=cv_precision, cv_recall=cv_recall,
+        success_at_1=figures["success_at_1"], success_at_5=figures["success_at_5"],
+        success_at_1_monolingual=figures["success_at_1_monolingual"],
+        success_at_5_monolingual=figures["success_at_5_monolingual"],
+        success_at_1_crosslingual=figures["success_at_1_crosslingual"],
+        success_at_5_crosslingual=figures["success_at_5_crosslingual"],
+        n_pairs=len(pair_set.pairs), n_positive_pairs=int(labels.sum()), n_claims=len(pair_set.claims),
+        encoder_fingerprint=encoder_fingerprint, text_prefix=text_prefix,
+        pair_set_fingerprint=pair_set.fingerprint,
+    )
+
+
+def write_calibration(result: CalibrationResult, model_dir: Path) -> Path:
+    path = calibration_file(model_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {**result.to_json(), "command": "waakhond match calibrate"}
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
