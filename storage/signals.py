@@ -1,0 +1,412 @@
+"""Repository functions for the classifier's output: model versions, classifications, item
+embeddings, item sentences and item topics.
+
+A classification is written together with the item's embedding, sentences and topics in the
+caller's transaction (one per batch), so a re-run replaces them and never duplicates.
+The claim matcher owns the ``claim_match`` reason (``storage.claim_matches``); re-scoring keeps
+it and clears ``matched_at`` so the matcher looks at the new sentences again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from storage import audit
+from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.schema import (
+    MODEL_STATUSES,
+    Classification,
+    Item,
+    ItemEmbedding,
+    ItemSentence,
+    ItemTopic,
+    ModelVersion,
+    PolicyTopic,
+    utcnow,
+)
+
+CLASSIFIER_REASON = "classifier"
+CLAIM_MATCH_REASON = "claim_match"
+_IN_CHUNK = 500
+
+
+def vector_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
+    """float32 little-endian bytes, the storage format of every vector column."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def bytes_vector(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<f4").copy()
+
+
+# ============================================================================ model versions
+def register_model_version(
+    session: Session,
+    *,
+    name: str,
+    task: str,
+    base_model: str,
+    path: str,
+    threshold: float,
+    metrics: dict[str, Any],
+    calibration: dict[str, Any],
+    training_fingerprint: str | None,
+    created_by: str | None,
+    actor: str,
+    status: str = "candidate",
+) -> ModelVersion:
+    if status not in MODEL_STATUSES:
+        raise InvalidInput(f"unknown model status {status!r}")
+    if session.scalar(select(ModelVersion.id).where(ModelVersion.name == name)) is not None:
+        raise AlreadyExists(f"a model version named {name!r} exists already")
+    row = ModelVersion(
+        name=name,
+        task=task,
+        base_model=base_model,
+        path=path,
+        threshold=float(threshold),
+        metrics=metrics,
+        calibration=calibration,
+        training_fingerprint=training_fingerprint,
+        created_by=created_by,
+        status=status,
+        created_at=utcnow(),
+        promoted_at=utcnow() if status == "active" else None,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "model.register", "model_version", row.id, {"name": name, "task": task, "status": status})
+    return row
+
+
+def get_model_version(session: Session, name: str) -> ModelVersion:
+    row = session.scalar(select(ModelVersion).where(ModelVersion.name == name))
+    if row is None:
+        raise NotFound(f"no model version named {name!r}")
+    return row
+
+
+def find_model_version(session: Session, name: str) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.name == name))
+
+
+def list_model_versions(session: Session, task: str | None = None) -> list[ModelVersion]:
+    query = select(ModelVersion).order_by(ModelVersion.task, ModelVersion.created_at, ModelVersion.id)
+    if task is not None:
+        query = query.where(ModelVersion.task == task)
+    return list(session.scalars(query).all())
+
+
+def active_model_version(session: Session, task: str) -> ModelVersion | None:
+    return session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.task == task, ModelVersion.status == "active")
+        .order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc())
+        .limit(1)
+    )
+
+
+def activate_model_version(session: Session, name: str, actor: str) -> tuple[ModelVersion, ModelVersion | None]:
+    """Make ``name`` the active version of its task; the previous active one is retired."""
+    row = get_model_version(session, name)
+    previous = active_model_version(session, row.task)
+    if previous is not None and previous.id == row.id:
+        return row, None
+    if previous is not None:
+        previous.status = "retired"
+    row.status = "active"
+    row.promoted_at = utcnow()
+    session.flush()
+    audit.record(
+        session, actor, "model.promote", "model_version", row.id,
+        {"name": row.name, "task": row.task, "previous": previous.name if previous else None},
+    )
+    return row, previous
+
+
+def rollback_model_version(session: Session, task: str, actor: str) -> tuple[ModelVersion, ModelVersion]:
+    """Reactivate the version that was active before the current one (by promotion time);
+    the current one is retired. Repeated rollbacks walk further back."""
+    current = active_model_version(session, task)
+    if current is None:
+        raise NotFound(f"no active {task} model version to roll back from")
+    query = select(ModelVersion).where(
+        ModelVersion.task == task,
+        ModelVersion.status == "retired",
+        ModelVersion.promoted_at.is_not(None),
+        ModelVersion.id != current.id,
+    )
+    if current.promoted_at is not None:
+        query = query.where(ModelVersion.promoted_at < current.promoted_at)
+    previous = session.scalar(query.order_by(ModelVersion.promoted_at.desc(), ModelVersion.id.desc()).limit(1))
+    if previous is None:
+        raise NotFound(f"no earlier {task} model version to roll back to")
+    current.status = "retired"
+    previous.status = "active"  # promoted_at is kept: it orders the history for later rollbacks
+    session.flush()
+    audit.record(
+        session, actor, "model.rollback", "model_version", previous.id,
+        {"name": previous.name, "task": task, "from": current.name},
+    )
+    return previous, current
+
+
+# ============================================================================ items to score
+@dataclass(frozen=True)
+class ItemForScoring:
+    item_id: int
+    title: str
+    summary: str
+    body_text: str | None
+    language: str | None
+
+
+def items_for_scoring(
+    session: Session,
+    model_version_id: int,
+    languages: Sequence[str],
+    *,
+    pending_only: bool = True,
+    collected_since: datetime | None = None,
+    after_id: int = 0,
+    limit: int = 64,
+) -> list[ItemForScoring]:
+    """The next ``limit`` items (by id, after ``after_id``) in the languages to classify (or
+    handed over by the collector), optionally only those without a classification by this
+    version, optionally only those collected since a time."""
+    wanted = or_(Item.to_classify.is_(True), Item.language.in_(list(languages)))
+    query = select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(
+        wanted, Item.id > after_id
+    )
+    if pending_only:
+        done = exists().where(
+            and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id)
+        )
+        query = query.where(~done)
+    if collected_since is not None:
+        query = query.where(Item.collected_at >= collected_since)
+    rows = session.execute(query.order_by(Item.id).limit(limit)).all()
+    return [ItemForScoring(r.id, r.title or "", r.summary or "", r.body_text, r.language) for r in rows]
+
+
+def count_items_for_scoring(
+    session: Session,
+    model_version_id: int,
+    languages: Sequence[str],
+    *,
+    pending_only: bool = True,
+    collected_since: datetime | None = None,
+) -> int:
+    from sqlalchemy import func
+
+    wanted = or_(Item.to_classify.is_(True), Item.language.in_(list(languages)))
+    query = select(func.count(Item.id)).where(wanted)
+    if pending_only:
+        done = exists().where(
+            and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id)
+        )
+        query = query.where(~done)
+    if collected_since is not None:
+        query = query.where(Item.collected_at >= collected_since)
+    return int(session.scalar(query) or 0)
+
+
+# ============================================================================ writing results
+@dataclass(frozen=True)
+class SentenceRecord:
+    position: int
+    char_start: int
+    char_end: int
+    text: str
+    score: float | None
+    checkworthiness: float | None
+    vector: bytes | None
+
+
+@dataclass(frozen=True)
+class ClassificationRecord:
+    """Everything the classifier stores for one item and one model version."""
+
+    item_id: int
+    score: float
+    raw_score: float | None
+    label: str
+    flagged: bool
+    topics: list[str]
+    evidence_text: str | None
+    evidence_start: int | None
+    evidence_end: int | None
+    encoder: str
+    item_vector: bytes
+    dim: int
+    sentences: list[SentenceRecord] = field(default_factory=list)
+    topic_scores: list[tuple[int, float]] = field(default_factory=list)
+
+
+def save_classification(session: Session, model_version_id: int, record: ClassificationRecord) -> Classification:
+    """Insert or replace the item's classification by this version, with its embedding,
+    sentences and topics. A ``claim_match`` reason already on the item is kept."""
+    row = session.scalar(
+        select(Classification).where(
+            Classification.item_id == record.item_id, Classification.model_version_id == model_version_id
+        )
+    )
+    claim_matched = _has_claim_match(session, record.item_id)
+    reasons = ([CLASSIFIER_REASON] if record.flagged else []) + ([CLAIM_MATCH_REASON] if claim_matched else [])
+    if row is None:
+        row = Classification(item_id=record.item_id, model_version_id=model_version_id)
+        session.add(row)
+    row.score = float(record.score)
+    row.raw_score = None if record.raw_score is None else float(record.raw_score)
+    row.label = record.label
+    row.flagged = bool(reasons)
+    row.flag_reasons = reasons
+    row.topics = list(record.topics)
+    row.evidence_text = record.evidence_text
+    row.evidence_start = record.evidence_start
+    row.evidence_end = record.evidence_end
+    row.created_at = utcnow()
+    row.matched_at = None  # new sentences: the claim matcher looks again
+    _save_embedding(session, record)
+    _replace_sentences(session, record.item_id, record.sentences)
+    _replace_topics(session, record.item_id, record.topic_scores)
+    session.flush()
+    return row
+
+
+def _has_claim_match(session: Session, item_id: int) -> bool:
+    for reasons in session.scalars(select(Classification.flag_reasons).where(Classification.item_id == item_id)):
+        if CLAIM_MATCH_REASON in (reasons or []):
+            return True
+    return False
+
+
+def _save_embedding(session: Session, record: ClassificationRecord) -> None:
+    row = session.get(ItemEmbedding, record.item_id)
+    if row is None:
+        row = ItemEmbedding(item_id=record.item_id)
+        session.add(row)
+    row.encoder, row.dim, row.vector, row.created_at = record.encoder, record.dim, record.item_vector, utcnow()
+
+
+def _replace_sentences(session: Session, item_id: int, sentences: Sequence[SentenceRecord]) -> None:
+    session.query(ItemSentence).filter(ItemSentence.item_id == item_id).delete(synchronize_session=False)
+    session.add_all(
+        ItemSentence(
+            item_id=item_id,
+            position=s.position,
+            char_start=s.char_start,
+            char_end=s.char_end,
+            text=s.text,
+            score=s.score,
+            checkworthiness=s.checkworthiness,
+            vector=s.vector,
+        )
+        for s in sentences
+    )
+
+
+def _replace_topics(session: Session, item_id: int, topic_scores: Sequence[tuple[int, float]]) -> None:
+    session.query(ItemTopic).filter(ItemTopic.item_id == item_id).delete(synchronize_session=False)
+    session.add_all(ItemTopic(item_id=item_id, topic_id=t, score=float(s)) for t, s in topic_scores)
+
+
+# ============================================================================ reading
+def classification_for_item(session: Session, item_id: int, model_version_id: int | None = None) -> Classification | None:
+    """The item's classification by the given version, else by the most recent one."""
+    query = select(Classification).where(Classification.item_id == item_id)
+    if model_version_id is not None:
+        query = query.where(Classification.model_version_id == model_version_id)
+    return session.scalar(query.order_by(Classification.created_at.desc(), Classification.id.desc()).limit(1))
+
+
+def item_embeddings(session: Session, item_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    found: dict[int, np.ndarray] = {}
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        for item_id, vector in session.execute(
+            select(ItemEmbedding.item_id, ItemEmbedding.vector).where(ItemEmbedding.item_id.in_(chunk))
+        ):
+            found[item_id] = bytes_vector(vector)
+    return found
+
+
+def sentences_of_item(session: Session, item_id: int) -> list[ItemSentence]:
+    return list(
+        session.scalars(select(ItemSentence).where(ItemSentence.item_id == item_id).order_by(ItemSentence.position))
+    )
+
+
+def topics_of_item(session: Session, item_id: int) -> list[tuple[PolicyTopic, float]]:
+    rows = session.execute(
+        select(PolicyTopic, ItemTopic.score)
+        .join(ItemTopic, ItemTopic.topic_id == PolicyTopic.id)
+        .where(ItemTopic.item_id == item_id)
+        .order_by(ItemTopic.score.desc())
+    ).all()
+    return [(r[0], float(r[1])) for r in rows]
+
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """A classified item as the label queue needs it."""
+
+    item_id: int
+    score: float
+    threshold: float
+    collected_at: datetime
+    published_at: datetime | None
+    duplicate_of: int | None
+    topics: list[str]
+    evidence_checkworthiness: float | None
+
+
+def scored_items_since(
+    session: Session, model_version_id: int, since: datetime, exclude: set[int] | None = None, limit: int = 2000
+) -> list[ScoredItem]:
+    """Classified items of this version collected since ``since``, newest first."""
+    version = session.get(ModelVersion, model_version_id)
+    if version is None:
+        raise NotFound(f"no model version {model_version_id}")
+    rows = session.execute(
+        select(
+            Classification.item_id, Classification.score, Classification.topics, Classification.evidence_start,
+            Item.collected_at, Item.published_at, Item.duplicate_of,
+        )
+        .join(Item, Item.id == Classification.item_id)
+        .where(Classification.model_version_id == model_version_id, Item.collected_at >= since)
+        .order_by(Item.collected_at.desc(), Item.id.desc())
+        .limit(limit)
+    ).all()
+    exclude = exclude or set()
+    wanted = [r for r in rows if r.item_id not in exclude]
+    evidence_cw = _evidence_checkworthiness(session, [(r.item_id, r.evidence_start) for r in wanted])
+    return [
+        ScoredItem(r.item_id, float(r.score), float(version.threshold), r.collected_at, r.published_at,
+                   r.duplicate_of, list(r.topics or []), evidence_cw.get(r.item_id))
+        for r in wanted
+    ]
+
+
+def _evidence_checkworthiness(session: Session, pairs: Sequence[tuple[int, int | None]]) -> dict[int, float]:
+    starts = {item_id: start for item_id, start in pairs if start is not None}
+    found: dict[int, float] = {}
+    ids = sorted(starts)
+    for begin in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[begin : begin + _IN_CHUNK]
+        for item_id, char_start, cw in session.execute(
+            select(ItemSentence.item_id, ItemSentence.char_start, ItemSentence.checkworthiness).where(
+                ItemSentence.item_id.in_(chunk)
+            )
+        ):
+            if cw is not None and starts.get(item_id) == char_start:
+                found[item_id] = float(cw)
+    return found
