@@ -1,0 +1,279 @@
+"""Narratives: flagged items grouped by the claim they carry (pure decisions, no I/O).
+
+    for each new flagged item, oldest first (ties: lowest item id):
+        candidates = open narratives whose last item is at most ``window_days`` older
+        nearest    = argmax cosine(item vector, candidate centroid)     (one matrix product)
+        if cosine >= join_threshold: join it (its centroid becomes the mean of its members)
+        else:                        start a new narrative with this item
+    every ``merge_interval_minutes``:
+        repeatedly merge the most similar pair of open narratives while their centroids'
+        cosine >= merge_threshold (the smaller joins the larger)
+    after each change, a narrative's summary is recomputed from its members:
+        representative = the member nearest the centroid (its evidence sentence)
+        topics         = those carried by at least ``topic_min_share`` of the members
+
+Everything here is deterministic: the same items in the same order give the same
+narratives. ``classifier.narrative_runner`` reads and writes through ``storage``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from classifier.narrative_settings import NarrativeSettings
+
+#: Titles made from a sentence are cut here (at a word boundary); analysts can rename.
+TITLE_MAX_CHARS = 120
+_INITIAL_CAPACITY = 64
+_NOT_A_CANDIDATE = -2.0  # below any cosine
+
+
+def vector_from_bytes(data: bytes) -> np.ndarray:
+    """A stored float32 little-endian vector."""
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+
+
+def vector_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+@dataclass(frozen=True)
+class FlaggedItem:
+    """A flagged item waiting for its narrative."""
+
+    item_id: int
+    seen_at: datetime
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Intent: put ``item_id`` into ``narrative_id`` (negative: a narrative to create; all
+    items with the same negative id go into the same new narrative)."""
+
+    item_id: int
+    narrative_id: int
+    similarity: float
+
+    @property
+    def starts_narrative(self) -> bool:
+        return self.narrative_id < 0
+
+
+@dataclass(frozen=True)
+class OpenNarrative:
+    """What the placement needs to know about an existing narrative."""
+
+    id: int
+    centroid: np.ndarray  # the mean of the members' unit vectors (not normalised)
+    item_count: int
+    last_seen: datetime
+    auto_merge: bool = True
+
+
+class NarrativeIndex:
+    """Open narratives as one matrix of unit centroids, for exact cosine search.
+
+    Joining updates the mean in place, so later items of the same batch see it.
+    """
+
+    def __init__(self, dim: int, narratives: Sequence[OpenNarrative] = ()) -> None:
+        self.dim = dim
+        capacity = max(_INITIAL_CAPACITY, len(narratives))
+        self._units = np.zeros((capacity, dim), dtype=np.float32)
+        self._sums = np.zeros((capacity, dim), dtype=np.float64)
+        self._counts = np.zeros(capacity, dtype=np.int64)
+        self._last_seen = np.zeros(capacity, dtype=np.float64)  # POSIX seconds
+        self.ids: list[int] = []
+        self._next_new_id = -1
+        for narrative in sorted(narratives, key=lambda n: n.id):
+            self._append(narrative.id, np.asarray(narrative.centroid, dtype=np.float64) * narrative.item_count,
+                         narrative.item_count, narrative.last_seen)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _append(self, narrative_id: int, vector_sum: np.ndarray, count: int, last_seen: datetime) -> int:
+        row = len(self.ids)
+        if row == len(self._units):
+            self._grow()
+        self.ids.append(narrative_id)
+        self._sums[row] = vector_sum
+        self._counts[row] = count
+        self._units[row] = unit(vector_sum).astype(np.float32)
+        self._last_seen[row] = last_seen.timestamp()
+        return row
+
+    def _grow(self) -> None:
+        size = 2 * len(self._units)
+        for name in ("_units", "_sums", "_counts", "_last_seen"):
+            old = getattr(self, name)
+            new = np.zeros((size, *old.shape[1:]), dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def nearest(self, vector: np.ndarray, seen_at: datetime, window: timedelta) -> tuple[int, float]:
+        """Row and cosine of the nearest candidate narrative, or ``(-1, -2.0)``."""
+        n = len(self.ids)
+        if n == 0:
+            return -1, _NOT_A_CANDIDATE
+        similarities = self._units[:n] @ vector.astype(np.float32)
+        too_old = self._last_seen[:n] < (seen_at - window).timestamp()
+        similarities[too_old] = _NOT_A_CANDIDATE
+        row = int(np.argmax(similarities))  # the first (lowest id) among equals
+        return row, float(similarities[row])
+
+    def join(self, row: int, vector: np.ndarray, seen_at: datetime) -> None:
+        self._sums[row] += vector
+        self._counts[row] += 1
+        self._units[row] = unit(self._sums[row]).astype(np.float32)
+        self._last_seen[row] = max(self._last_seen[row], seen_at.timestamp())
+
+    def start(self, vector: np.ndarray, seen_at: datetime) -> int:
+        """Add a new narrative with one member; returns its provisional (negative) id."""
+        narrative_id = self._next_new_id
+        self._next_new_id -= 1
+        self._append(narrative_id, np.asarray(vector, dtype=np.float64), 1, seen_at)
+        return narrative_id
+
+
+def place_items(index: NarrativeIndex, items: Sequence[FlaggedItem], settings: NarrativeSettings) -> list[Placement]:
+    """Decide the narrative of each item, oldest first; ``index`` is updated as it goes."""
+    window = timedelta(days=settings.window_days)
+    placements = []
+    for item in sorted(items, key=lambda i: (i.seen_at, i.item_id)):
+        vector = unit(np.asarray(item.vector, dtype=np.float32))
+        row, similarity = index.nearest(vector, item.seen_at, window)
+        if row >= 0 and similarity >= settings.join_threshold:
+            index.join(row, vector, item.seen_at)
+            placements.append(Placement(item.item_id, index.ids[row], similarity))
+        else:
+            placements.append(Placement(item.item_id, index.start(vector, item.seen_at), 1.0))
+    return placements
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Intent: move every member of ``source_id`` into ``target_id``."""
+
+    source_id: int
+    target_id: int
+    similarity: float
+
+
+def plan_merges(narratives: Sequence[OpenNarrative], threshold: float) -> list[Merge]:
+    """Greedy average-linkage merging: take the most similar pair of centroids, merge the
+    smaller into the larger (equal size: into the lower id), recompute, repeat while the best
+    pair is at least ``threshold``. Narratives with ``auto_merge`` off (an analyst split them)
+    are left alone."""
+    eligible = sorted((n for n in narratives if n.auto_merge), key=lambda n: n.id)
+    if len(eligible) < 2:
+        return []
+    ids = [n.id for n in eligible]
+    sums = np.array([np.asarray(n.centroid, dtype=np.float64) * n.item_count for n in eligible])
+    counts = np.array([n.item_count for n in eligible], dtype=np.int64)
+    units = np.array([unit(s) for s in sums])
+    similarity = units @ units.T
+    np.fill_diagonal(similarity, _NOT_A_CANDIDATE)
+    alive = np.ones(len(ids), dtype=bool)
+    merges = []
+    while True:
+        best = int(np.argmax(similarity))
+        a, b = divmod(best, len(ids))
+        if similarity[a, b] < threshold:
+            return merges
+        target, source = (a, b) if (counts[a], -ids[a]) >= (counts[b], -ids[b]) else (b, a)
+        merges.append(Merge(ids[source], ids[target], float(similarity[a, b])))
+        sums[target] += sums[source]
+        counts[target] += counts[source]
+        units[target] = unit(sums[target])
+        alive[source] = False
+        similarity[source, :] = similarity[:, source] = _NOT_A_CANDIDATE
+        row = units @ units[target]
+        row[~alive] = _NOT_A_CANDIDATE
+        row[target] = _NOT_A_CANDIDATE
+        similarity[target, :] = similarity[:, target] = row
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member item, as the summary needs it."""
+
+    item_id: int
+    source_id: int
+    seen_at: datetime
+    vector: np.ndarray | None
+    topics: tuple[str, ...] = ()
+    evidence: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class NarrativeSummary:
+    centroid: np.ndarray | None
+    representative_item_id: int | None
+    representative_sentence: str | None
+    topics: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    item_count: int = 0
+    source_count: int = 0
+    member_similarity: dict[int, float] = field(default_factory=dict)
+
+
+def summarise(members: Sequence[Member], settings: NarrativeSettings) -> NarrativeSummary:
+    """Centroid, representative claim sentence, topics, times and counts of a narrative."""
+    if not members:
+        return NarrativeSummary(None, None, None)
+    with_vectors = sorted((m for m in members if m.vector is not None), key=lambda m: m.item_id)
+    centroid = None
+    representative = min(members, key=lambda m: (m.seen_at, m.item_id))
+    similarities: dict[int, float] = {}
+    if with_vectors:
+        matrix = np.array([unit(np.asarray(m.vector, dtype=np.float32)) for m in with_vectors])
+        centroid = matrix.mean(axis=0)
+        cosines = matrix @ unit(centroid)
+        representative = with_vectors[int(np.argmax(cosines))]
+        similarities = {m.item_id: float(c) for m, c in zip(with_vectors, cosines, strict=True)}
+    sentence = (representative.evidence or "").strip() or representative.title.strip() or None
+    return NarrativeSummary(
+        centroid=centroid,
+        representative_item_id=representative.item_id,
+        representative_sentence=sentence,
+        topics=narrative_topics([m.topics for m in members], settings.topic_min_share),
+        first_seen=min(m.seen_at for m in members),
+        last_seen=max(m.seen_at for m in members),
+        item_count=len({m.item_id for m in members}),
+        source_count=len({m.source_id for m in members}),
+        member_similarity=similarities,
+    )
+
+
+def narrative_topics(member_topics: Sequence[Sequence[str]], min_share: float) -> list[str]:
+    """Topics carried by at least ``min_share`` of the members, most common first; the most
+    common topic is always kept."""
+    counts = Counter(topic for topics in member_topics for topic in set(topics))
+    if not counts:
+        return []
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    needed = min_share * len(member_topics)
+    return [topic for i, (topic, n) in enumerate(ranked) if i == 0 or n >= needed]
+
+
+def default_title(sentence: str | None) -> str:
+    """A narrative's title until an analyst renames it: its claim sentence, cut short."""
+    text = " ".join((sentence or "").split())
+    if len(text) <= TITLE_MAX_CHARS:
+        return text
+    cut = text[: TITLE_MAX_CHARS - 1].rsplit(" ", 1)[0]
+    return f"{cut}…"
