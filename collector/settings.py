@@ -58,6 +58,9 @@ class CollectorSettings(BaseModel):
     tick_seconds: float = Field(15.0, gt=0, description="How often the service looks for due sources.")
     # --- content ------------------------------------------------------------------------------
     full_text_max_bytes: int = Field(3_000_000, gt=0)
+    full_text_max_per_fetch: int = Field(
+        50, ge=0, description="Article pages fetched per feed fetch at most (new entries first come first)."
+    )
     classify_languages: list[str] = Field(
         default_factory=lambda: ["nl"], description="Languages that go on to classification."
     )

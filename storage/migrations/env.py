@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage.fetching import is_own_table
 from storage.schema import Base
 
 config = context.config
@@ -16,6 +17,8 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # APScheduler's job table lives in the same database but is not ours to migrate.
+    include_name=lambda name, type_, parent_names: type_ != "table" or is_own_table(name),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,226 @@
+"""The long-running service (``waakhond run``): pipeline steps on APScheduler, jobs in the database.
+
+    start     AsyncIOScheduler, job store = table apscheduler_jobs in the project database;
+              one job per pipeline step (kept when its interval is unchanged, so its next run
+              time survives a restart); one shared Collector (HTTP client, robots.txt cache)
+    each job  run_step(name): exclusive steps first take the named lease "step:<name>", so
+              of several `waakhond run` processes only one runs them at a time; the collect
+              step needs none (every source is leased on its own)
+    SIGTERM / SIGINT
+              no new jobs; the collect step stops starting sources; whatever is in flight
+              (fetches and their writes, sync steps on their threads) finishes; then exit 0
+
+Adding a step (classification, claim matching, aggregates, ...): write
+``def my_step(context: StepContext) -> None`` (or ``async def``) and add
+``PipelineStep("my_step", my_step, interval_seconds)`` to ``pipeline_steps`` below. A sync
+step runs on a worker thread; it should check ``context.stopping.is_set()`` between batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import signal
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+import storage
+from collector import Collector, CollectReport, default_page_processors
+from collector.leases import new_owner_id
+from storage.fetching import SCHEDULER_JOBS_TABLE, release_lease, try_acquire_lease
+from storage.schema import utcnow
+from waakhond.context import AppContext
+from waakhond.debunk_wiring import MATCH_STEP_INTERVAL_SECONDS, match_step, with_claim_review_processor
+
+log = logging.getLogger(__name__)
+JOB_PREFIX = "step:"
+# An exclusive step's lease outlives a crashed holder by this many of its intervals at most.
+STEP_LEASE_INTERVALS = 3
+# Threads for synchronous steps (classification etc.); steps are few and mostly sequential.
+STEP_THREADS = 2
+
+
+@dataclass
+class StepContext:
+    """What a step gets: the app (settings, engine, sessions), the shared collector, and the
+    stop signals (``stopping`` for threads, ``async_stopping`` for coroutines)."""
+
+    app: AppContext
+    worker: str
+    collector: Collector
+    stopping: threading.Event
+    async_stopping: asyncio.Event
+    last_results: dict[str, Any] = field(default_factory=dict)
+
+
+StepFunction = Callable[[StepContext], None] | Callable[[StepContext], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class PipelineStep:
+    name: str
+    run: StepFunction
+    interval_seconds: float
+    exclusive: bool = True  # one process at a time (named lease); False for self-leasing steps
+
+
+async def collect_step(context: StepContext) -> CollectReport:
+    """Fetch every due source once (the per-source leases keep processes from colliding)."""
+    report = await context.collector.collect(stop=context.async_stopping)
+    if report.outcomes:
+        log.info(
+            "collected",
+            extra={"sources": len(report.outcomes), "new_items": report.items_new, **report.counts()},
+        )
+    return report
+
+
+def pipeline_steps(app: AppContext) -> list[PipelineStep]:
+    """The service's steps, in the order they are scheduled. Add yours here."""
+    return [
+        PipelineStep("collect", collect_step, app.settings.collector.tick_seconds, exclusive=False),
+        PipelineStep("match", match_step, MATCH_STEP_INTERVAL_SECONDS),
+    ]
+
+
+_running: Service | None = None  # APScheduler's stored jobs name a module function; it finds us here
+
+
+async def run_step(name: str) -> None:
+    """The function every stored job calls (by its textual reference)."""
+    if _running is None:
+        log.warning("a job ran without a running service", extra={"step": name})
+        return
+    await _running.run_step(name)
+
+
+class Service:
+    def __init__(self, app: AppContext, steps: list[PipelineStep] | None = None, collector: Collector | None = None):
+        self.app = app
+        self.steps = {s.name: s for s in (steps if steps is not None else pipeline_steps(app))}
+        self.worker = new_owner_id("service")
+        self.collector = collector or Collector(
+            app.settings.collector, app.sessions, app.read_sessions,
+            page_processors=with_claim_review_processor(default_page_processors()), owner=self.worker,
+        )
+        self.stopping = threading.Event()
+        self.async_stopping: asyncio.Event | None = None
+        self._threads = ThreadPoolExecutor(max_workers=STEP_THREADS, thread_name_prefix="waakhond-step")
+        self._in_flight: set[asyncio.Task] = set()
+        self.context: StepContext | None = None
+
+    def request_stop(self, *_args: Any) -> None:
+        if not self.stopping.is_set():
+            log.info("stop requested: finishing work in flight")
+        self.stopping.set()
+        if self.async_stopping is not None:
+            self.async_stopping.set()
+
+    async def run(self, ready: Callable[[], None] | None = None) -> None:
+        global _running
+        loop = asyncio.get_running_loop()
+        self.async_stopping = asyncio.Event()
+        if self.stopping.is_set():
+            self.async_stopping.set()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(signum, self.request_stop)
+            except (NotImplementedError, RuntimeError):  # not the main thread (tests) or not Unix
+                pass
+        scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.app.engine, tablename=SCHEDULER_JOBS_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+            timezone="UTC",
+        )
+        _running = self
+        try:
+            async with self.collector:
+                self.context = StepContext(self.app, self.worker, self.collector, self.stopping, self.async_stopping)
+                scheduler.start(paused=True)
+                self._schedule(scheduler)
+                scheduler.resume()
+                log.info("service started", extra={"worker": self.worker, "steps": sorted(self.steps)})
+                if ready:
+                    ready()
+                await self.async_stopping.wait()
+                scheduler.shutdown(wait=False)
+                if self._in_flight:
+                    await asyncio.gather(*self._in_flight, return_exceptions=True)
+        finally:
+            _running = None
+            self._threads.shutdown(wait=True)
+            self.collector.close()
+            log.info("service stopped", extra={"worker": self.worker})
+
+    def _schedule(self, scheduler: AsyncIOScheduler) -> None:
+        for step in self.steps.values():
+            job_id = JOB_PREFIX + step.name
+            interval = timedelta(seconds=step.interval_seconds)
+            existing = scheduler.get_job(job_id)
+            if existing is not None and getattr(existing.trigger, "interval", None) == interval:
+                continue  # same interval: keep the stored job and its next run time
+            scheduler.add_job(
+                f"{__name__}:run_step", IntervalTrigger(seconds=step.interval_seconds), args=[step.name],
+                id=job_id, name=step.name, replace_existing=True, next_run_time=utcnow(),
+                misfire_grace_time=max(1, int(step.interval_seconds)),
+            )
+        for job in scheduler.get_jobs():  # steps that no longer exist
+            if job.id.startswith(JOB_PREFIX) and job.id[len(JOB_PREFIX):] not in self.steps:
+                job.remove()
+
+    async def run_step(self, name: str) -> Any:
+        step = self.steps.get(name)
+        if step is None or self.stopping.is_set() or self.context is None:
+            return None
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            if step.exclusive and not await self._lease(step, acquire=True):
+                return None
+            try:
+                result = await self._call(step)
+                self.context.last_results[name] = result
+                return result
+            finally:
+                if step.exclusive:
+                    await self._lease(step, acquire=False)
+        except Exception:  # one failing step must not stop the service
+            log.exception("pipeline step failed", extra={"step": name})
+            return None
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _call(self, step: PipelineStep) -> Any:
+        assert self.context is not None
+        if inspect.iscoroutinefunction(step.run):
+            return await step.run(self.context)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, step.run, self.context)
+
+    async def _lease(self, step: PipelineStep, *, acquire: bool) -> bool:
+        name = JOB_PREFIX + step.name
+        seconds = step.interval_seconds * STEP_LEASE_INTERVALS
+
+        def work() -> bool:
+            with storage.transaction(self.app.sessions) as session:
+                if acquire:
+                    return try_acquire_lease(session, name, self.worker, utcnow(), seconds)
+                release_lease(session, name, self.worker)
+                return True
+
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+
+
+def run_service(app: AppContext) -> None:
+    """Entry point of ``waakhond run``: blocks until SIGTERM/SIGINT, then stops cleanly."""
+    asyncio.run(Service(app).run())
