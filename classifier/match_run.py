@@ -80,8 +80,11 @@ def run_matching(
     now: datetime | None = None,
     advance: Advance | None = None,
     set_total: Advance | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> MatchReport:
+    """One matching run; ``should_stop`` is asked between batches (the service's shutdown)."""
     now = now or utcnow()
+    stop = should_stop or (lambda: False)
     report = MatchReport()
     report.claims_encoded = encode_pending_claims(sessions, encoder)
     window_start = now - timedelta(days=settings.match_window_days)
@@ -94,7 +97,7 @@ def run_matching(
     index = ClaimIndex.from_bytes([r.fact_check_id for r in rows], [r.rating for r in rows], [r.vector for r in rows])
     if set_total is not None:
         set_total((len(recent) if new_claims else 0) + len(pending))
-    if new_claims:
+    if new_claims and not stop():
         new_index = ClaimIndex.from_bytes(
             [r.fact_check_id for r in new_claims], [r.rating for r in new_claims], [r.vector for r in new_claims]
         )
@@ -103,6 +106,8 @@ def run_matching(
             factchecks.mark_fact_checks_matched(session, new_index.ids.tolist(), now)
         report.new_claims_matched = len(new_index)
     for first in range(0, len(pending), ITEMS_PER_TRANSACTION):
+        if stop():
+            break
         batch = pending[first : first + ITEMS_PER_TRANSACTION]
         _match_items(sessions, encoder, settings, threshold, index, batch, report)
         if advance is not None:
