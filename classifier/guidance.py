@@ -10,6 +10,8 @@ File format (``classifier/data/guidance.toml``)::
     [topics.wonen]
     title = "Huurtoeslag en wonen - Rijksoverheid"
     url = "https://www.rijksoverheid.nl/onderwerpen/..."
+    description = "optional"
+    verified = false   # optional: was the exact URL confirmed
 
 Pure: TOML in, ``Guidance`` out; ``links_for(topics)`` gives the links for one signal.
 """
@@ -33,6 +35,8 @@ class GuidanceLink:
     title: str
     url: str
     topic: str | None  # None: the general page, shown with every signal
+    description: str | None = None
+    verified: bool | None = None  # as the file says: was the exact URL seen in a public source
 
 
 @dataclass(frozen=True)
@@ -85,4 +89,8 @@ def _link(entry: object, slug: str | None) -> GuidanceLink:
         raise GuidanceError(f"{where} has no title")
     if urlsplit(url).scheme != "https" or not urlsplit(url).hostname:
         raise GuidanceError(f"{where} needs an https URL, got {url!r}")
-    return GuidanceLink(title, url, slug)
+    verified = entry.get("verified")
+    if verified is not None and not isinstance(verified, bool):
+        raise GuidanceError(f"{where}: verified must be true or false")
+    description = str(entry.get("description", "")).strip() or None
+    return GuidanceLink(title, url, slug, description, verified)

@@ -18,6 +18,7 @@ url = "https://www.rijksoverheid.nl/onderwerpen/huurwoning-zoeken"
 [topics.stikstof-en-landbouw]
 title = "Stikstof - Rijksoverheid"
 url = "https://www.rijksoverheid.nl/onderwerpen/stikstof"
+verified = false
 """
 
 
@@ -27,6 +28,7 @@ def test_links_for_a_signal_end_with_the_general_page():
     assert [link.topic for link in links] == ["stikstof-en-landbouw", "wonen", None]
     assert guidance.links_for([]) == [guidance.general]
     assert guidance.general.url == "https://www.isdatechtzo.nl/"
+    assert (links[0].verified, guidance.general.verified) == (False, None)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,4 @@ def test_the_shipped_guidance_file_covers_the_general_page():
     guidance = load_guidance()
     assert "isdatechtzo.nl" in guidance.general.url
     assert guidance.topics, "at least one policy topic has its official page"
+    assert all(link.url.startswith("https://") for link in guidance.topics.values())
