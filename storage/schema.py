@@ -299,6 +299,11 @@ class Classification(Base):
         UniqueConstraint("item_id", "model_version_id"),
         Index("ix_classifications_version_flagged", "model_version_id", "flagged", "created_at"),
         Index("ix_classifications_flagged_score", "flagged", "score"),
+        # the dashboard's aggregate refresh finds re-scored and re-matched items by time
+        Index("ix_classifications_created_at", "created_at"),
+        Index("ix_classifications_matched_at", "matched_at"),
+        # the threshold preview counts one version's recent scores from the index alone
+        Index("ix_classifications_version_created_score", "model_version_id", "created_at", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -438,9 +443,10 @@ class AuditEntry(Base):
 
 
 class DailyTopicCount(Base):
-    """Daily counts per topic, source, language and score decile, kept up to date by the
-    service so that the dashboard's trend queries never scan ``items``. ``topic_id`` 0 means
-    "no topic"."""
+    """Daily counts per topic, source, language and score bucket, kept up to date by the
+    service (``storage.aggregates``) so that the dashboard's trend queries never scan ``items``.
+    ``topic_id`` 0 means "no topic", -1 "all topics" (each item once); ``score_bucket`` -1 means
+    "not flagged"."""
 
     __tablename__ = "daily_topic_counts"
 
@@ -451,6 +457,8 @@ class DailyTopicCount(Base):
     score_bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
     items: Mapped[int] = mapped_column(Integer, default=0)
     flagged: Mapped[int] = mapped_column(Integer, default=0)
+    # syndicated copies (items.duplicate_of set): left out of items/flagged, kept for source volume
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -25,6 +25,7 @@ from waakhond.settings import CONFIG_ENV, Settings, masked
 COMMAND_MODULES = (
     "waakhond.cli.sources_cmd",
     "waakhond.cli.users_cmd",
+    "waakhond.cli.dashboard_cmd",
     "waakhond.cli.collect_cmd",
     "waakhond.cli.factchecks_cmd",
     "waakhond.cli.models_cmd",

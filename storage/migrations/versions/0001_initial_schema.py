@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("score_bucket", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.Column("flagged", sa.Integer(), nullable=False),
+        sa.Column("duplicates", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint(
             "day", "topic_id", "source_id", "language", "score_bucket", name=op.f("pk_daily_topic_counts")
@@ -334,6 +335,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("classifications", schema=None) as batch_op:
         batch_op.create_index("ix_classifications_flagged_score", ["flagged", "score"], unique=False)
+        batch_op.create_index("ix_classifications_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_classifications_matched_at", ["matched_at"], unique=False)
+        batch_op.create_index(
+            "ix_classifications_version_created_score", ["model_version_id", "created_at", "score"], unique=False
+        )
         batch_op.create_index(
             "ix_classifications_version_flagged", ["model_version_id", "flagged", "created_at"], unique=False
         )
@@ -563,6 +569,9 @@ def downgrade() -> None:
     op.drop_table("fact_checks")
     with op.batch_alter_table("classifications", schema=None) as batch_op:
         batch_op.drop_index("ix_classifications_version_flagged")
+        batch_op.drop_index("ix_classifications_version_created_score")
+        batch_op.drop_index("ix_classifications_matched_at")
+        batch_op.drop_index("ix_classifications_created_at")
         batch_op.drop_index("ix_classifications_flagged_score")
 
     op.drop_table("classifications")

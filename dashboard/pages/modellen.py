@@ -1,0 +1,109 @@
+"""Modellen: versions with metrics and confusion matrix, a threshold preview, and (admins only)
+promote and roll back through the classifier's own functions (audited there)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import streamlit as st
+
+from dashboard.auth import allowed, current_user, require_role
+from dashboard.context import DashboardContext, dashboard_settings
+from dashboard.i18n import t
+from dashboard.pages.common import local_time
+from storage import signals, views
+from storage.errors import StorageError
+from storage.schema import utcnow
+
+ROLE = "analyst"
+ACTION_ROLE = "admin"
+METRIC_KEYS = ("n", "precision", "recall", "f1", "roc_auc", "pr_auc", "ece")
+
+
+def metric_sets(metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The evaluated splits of a version's metrics (``{"validation": {...}}``, or flat)."""
+    found = {name: values for name, values in metrics.items()
+             if isinstance(values, dict) and any(k in values for k in METRIC_KEYS)}
+    if not found and any(k in metrics for k in METRIC_KEYS):
+        found["metrics"] = metrics
+    return found
+
+
+def confusion_rows(values: dict[str, Any]) -> list[dict[str, Any]] | None:
+    matrix = values.get("confusion")
+    if not isinstance(matrix, dict):
+        return None
+    return [
+        {"": t("models.actual_positive"), t("models.predicted_positive"): matrix.get("tp"),
+         t("models.predicted_negative"): matrix.get("fn")},
+        {"": t("models.actual_negative"), t("models.predicted_positive"): matrix.get("fp"),
+         t("models.predicted_negative"): matrix.get("tn")},
+    ]
+
+
+def _actions(ctx: DashboardContext, name: str, task: str) -> None:
+    left, right = st.columns(2)
+    promote = left.button(t("models.promote"), key="models_promote")
+    rollback = right.button(t("models.rollback"), key="models_rollback")
+    if not (promote or rollback):
+        return
+    acting = current_user(ctx)
+    if not allowed(acting, ACTION_ROLE):  # checked again at the moment of acting
+        st.error(t("auth.forbidden", role=t(f"role.{ACTION_ROLE}")))
+        st.stop()
+    from classifier.versions import promote as promote_version
+    from classifier.versions import rollback as rollback_version
+
+    try:
+        if promote:
+            now_active, _ = promote_version(ctx.sessions, name, acting.username)
+        else:
+            now_active, _ = rollback_version(ctx.sessions, task, acting.username)
+    except (StorageError, ValueError) as exc:
+        st.error(t("models.failed", error=str(exc)))
+        return
+    st.success(t("models.now_active", name=now_active))
+
+
+def render(ctx: DashboardContext) -> None:
+    user = require_role(ctx, ROLE)
+    settings = dashboard_settings(ctx)
+    st.title(t("page.modellen"))
+    with ctx.read_sessions() as session:
+        versions = signals.list_model_versions(session)
+    if not versions:
+        st.info(t("models.none"))
+        return
+    st.dataframe(
+        [{t("models.name"): v.name, t("models.task"): v.task, t("models.status"): t(f"status.{v.status}"),
+          t("models.threshold"): round(v.threshold, 4), t("models.created"): local_time(v.created_at, settings),
+          t("models.promoted"): local_time(v.promoted_at, settings),
+          **{k: (metric_sets(v.metrics or {}).get("validation") or {}).get(k) for k in METRIC_KEYS}}
+         for v in versions],
+        hide_index=True,
+    )
+    by_name = {v.name: v for v in versions}
+    active = [v.name for v in versions if v.status == "active"]
+    st.session_state.setdefault("models_chosen", active[0] if active else versions[-1].name)
+    name = st.selectbox(t("models.choose"), list(by_name), key="models_chosen")
+    version = by_name[name]
+    for split, values in metric_sets(version.metrics or {}).items():
+        st.markdown(f"**{t('models.metrics', split=split)}**")
+        st.dataframe([{k: values.get(k) for k in METRIC_KEYS}], hide_index=True)
+        rows = confusion_rows(values)
+        if rows:
+            st.caption(t("models.confusion"))
+            st.dataframe(rows, hide_index=True)
+
+    st.subheader(t("models.preview"))
+    threshold = st.slider(t("models.preview_threshold"), 0.0, 1.0, float(version.threshold), 0.01,
+                          key=f"models_threshold_{version.id}")
+    since = utcnow() - timedelta(days=settings.threshold_preview_days)
+    with ctx.read_sessions() as session:
+        preview = views.threshold_preview(session, version.id, since, threshold)
+    st.metric(t("models.preview_result", days=settings.threshold_preview_days, scored=preview.scored),
+              preview.at_or_above)
+    if allowed(user, ACTION_ROLE):
+        st.subheader(t("models.actions"))
+        _actions(ctx, version.name, version.task)

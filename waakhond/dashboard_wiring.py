@@ -1,0 +1,24 @@
+"""Service wiring for the dashboard: the step that keeps ``daily_topic_counts`` up to date."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import storage
+from storage.aggregates import RefreshResult, refresh_daily_counts
+
+if TYPE_CHECKING:
+    from waakhond.service import StepContext
+
+log = logging.getLogger(__name__)
+
+
+def aggregates_step(context: StepContext) -> RefreshResult:
+    """Recompute the days whose items, classifications or claim matches changed since the last
+    refresh (the first run after an empty table recomputes every day)."""
+    with storage.transaction(context.app.sessions) as session:
+        result = refresh_daily_counts(session)
+    if result.days:
+        log.info("aggregates refreshed", extra={"days": len(result.days), "rows": result.rows})
+    return result
