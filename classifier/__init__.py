@@ -9,6 +9,7 @@ transformers) load only when an encoder is built.
     load_scoring_models(sessions, settings) ; classify_pending(sessions, settings, models, ...)
     active_version_metadata(session, task) -> the dashboard's model card
     label_queue(session, classifier_settings, limit=...) -> the next items to label
+    seed_topics(session)                   -> the shipped policy topics (operators' edits kept)
     split_sentences(text), item_text(...), paragraph_bounds(...), locate_evidence(...)
 """
 
@@ -19,6 +20,7 @@ from classifier.queue import QueueEntry, label_queue, rank_label_queue
 from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
 from classifier.sentences import split_sentences
 from classifier.settings import ClassifierSettings
+from classifier.topics import load_topic_specs, seed_topics
 from classifier.versions import (
     TASK_CHECKWORTHY,
     TASK_DISINFORMATION,
@@ -50,11 +52,13 @@ __all__ = [
     "item_text",
     "label_queue",
     "load_scoring_models",
+    "load_topic_specs",
     "locate_evidence",
     "paragraph_bounds",
     "prepare_base_model",
     "promote",
     "rank_label_queue",
     "rollback",
+    "seed_topics",
     "split_sentences",
 ]

@@ -2,7 +2,7 @@
 
     priority = uncertainty   (score near the threshold: the model learns most from these)
              + recency       (exponential decay with a half-life)
-             + topic         (the highest priority among the item's topics, 1..5 -> 0..1)
+             + topic         (the highest priority among the item's topics, relative to the top one)
              + check-worthy  (evidence that is a checkable claim)
     then greedily, best first, skip an item that is a near-duplicate of one already chosen:
     the same duplicate group (``duplicate_of``) or embedding cosine above the cut-off
@@ -29,7 +29,6 @@ from storage.schema import utcnow
 
 #: Weights of the priority parts. Uncertainty leads: it is what active learning is for.
 WEIGHTS = {"uncertainty": 0.5, "recency": 0.2, "topic": 0.2, "checkworthy": 0.1}
-MAX_TOPIC_PRIORITY = 5
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class QueueCandidate:
     score: float
     threshold: float
     collected_at: datetime
-    topic_priority: int = 0
+    topic_weight: float = 0.0  # the item's most important topic: its priority / the highest priority
     checkworthiness: float | None = None
     duplicate_group: int | None = None  # duplicate_of, or the item's own id
     vector: np.ndarray | None = None
@@ -62,7 +61,7 @@ def priority_parts(candidate: QueueCandidate, now: datetime, half_life_hours: fl
     return {
         "uncertainty": uncertainty(candidate.score, candidate.threshold),
         "recency": math.pow(0.5, age_hours / half_life_hours),
-        "topic": min(candidate.topic_priority, MAX_TOPIC_PRIORITY) / MAX_TOPIC_PRIORITY,
+        "topic": min(max(candidate.topic_weight, 0.0), 1.0),
         "checkworthy": candidate.checkworthiness or 0.0,
     }
 
@@ -112,11 +111,12 @@ def label_queue(
     done = label_store.labelled_item_ids(session, user_id)
     scored = signals.scored_items_since(session, active.id, now - timedelta(days=settings.queue_days), exclude=done)
     priorities = {t.slug: t.priority for t in topic_store.list_topics(session)}
+    top = max(priorities.values(), default=1) or 1
     vectors = signals.item_embeddings(session, [s.item_id for s in scored])
     candidates = [
         QueueCandidate(
             s.item_id, s.score, s.threshold, s.collected_at,
-            max((priorities.get(slug, 0) for slug in s.topics), default=0),
+            max((priorities.get(slug, 0) for slug in s.topics), default=0) / top,
             s.evidence_checkworthiness, s.duplicate_of, vectors.get(s.item_id),
         )
         for s in scored

@@ -4,8 +4,11 @@ embedding similarity to each topic's description combined with keyword hits.
     topic text  = name + description + keywords  -> embedded once per run
     similarity  = cosine(item, topic); z = how far above the other topics' mean, in std units
     keyword hit = a keyword at the start of a word ("asiel" hits "asielzoekers": Dutch compounds)
-    decision    = z + weight * min(hits, 3)  ->  kept when z >= topic_min_z, or when a keyword hit
-                  and z >= topic_keyword_min_z; best first, at most max_topics
+    decision    = kept when z >= topic_min_z and cosine >= topic_min_similarity, or when a keyword
+                  hits and z >= topic_keyword_min_z and cosine >= topic_keyword_min_similarity;
+                  ranked by z + weight * min(hits, 3), at most max_topics
+    (z alone would give an off-topic item, say the weather, the topic it is least unlike; the
+    absolute floors keep it empty. They are calibrated for multilingual-e5-small.)
 
 ``assign_topics`` is the pure decision; ``TopicAssigner`` wires it to the encoder.
 """
@@ -47,10 +50,15 @@ class TopicDecisionParams:
     keyword_min_z: float
     keyword_weight: float
     max_topics: int
+    min_similarity: float = -1.0
+    keyword_min_similarity: float = -1.0
 
     @classmethod
     def from_settings(cls, settings: ClassifierSettings) -> TopicDecisionParams:
-        return cls(settings.topic_min_z, settings.topic_keyword_min_z, settings.topic_keyword_weight, settings.max_topics)
+        return cls(
+            settings.topic_min_z, settings.topic_keyword_min_z, settings.topic_keyword_weight, settings.max_topics,
+            settings.topic_min_similarity, settings.topic_keyword_min_similarity,
+        )
 
 
 def load_topic_specs(path: Path | None = None) -> list[TopicSpec]:
@@ -121,7 +129,9 @@ def assign_topics(
     for index, (zi, h) in enumerate(zip(z, hits, strict=True)):
         counted = min(int(h), MAX_COUNTED_HITS)
         combined = float(zi) + params.keyword_weight * counted
-        if zi >= params.min_z or (counted > 0 and zi >= params.keyword_min_z):
+        by_similarity = zi >= params.min_z and sims[index] >= params.min_similarity
+        by_keyword = counted > 0 and zi >= params.keyword_min_z and sims[index] >= params.keyword_min_similarity
+        if by_similarity or by_keyword:
             confidence = 1.0 / (1.0 + np.exp(-(combined - params.keyword_min_z)))
             chosen.append((index, combined, float(confidence)))
     chosen.sort(key=lambda c: (-c[1], c[0]))
