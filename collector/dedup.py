@@ -21,6 +21,10 @@ SHINGLE_WORDS = 3  # word trigrams: robust to small edits, still specific for ne
 # Fewer distinct shingles than this and a Jaccard estimate says little (a headline alone).
 MIN_SHINGLES = 8
 MINHASH_SEED = 1  # fixed, so stored signatures stay comparable across processes and versions
+# datasketch 2's default hashing scheme, named explicitly: stored signatures must be read back
+# with the scheme that made them. 32-bit values: 4 bytes per permutation in the database.
+MINHASH_SCHEME = "affine32"
+SIGNATURE_DTYPE = "<u4"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -35,20 +39,20 @@ def signature(text: str, num_perm: int) -> MinHash | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED)
+    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
     minhash.update_batch(list(grams))
     return minhash
 
 
 def signature_to_bytes(minhash: MinHash) -> bytes:
-    return np.asarray(minhash.hashvalues, dtype="<u8").tobytes()
+    return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE).tobytes()
 
 
 def signature_from_bytes(data: bytes, num_perm: int) -> MinHash | None:
-    values = np.frombuffer(data, dtype="<u8")
-    if len(values) != num_perm:  # stored with another minhash_permutations setting: not comparable
-        return None
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, hashvalues=values.astype(np.uint64))
+    if len(data) != num_perm * np.dtype(SIGNATURE_DTYPE).itemsize:
+        return None  # stored with another minhash_permutations setting: not comparable
+    values = np.frombuffer(data, dtype=SIGNATURE_DTYPE)
+    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashvalues=values.astype(np.uint32))
 
 
 @dataclass

@@ -106,6 +106,7 @@ class PoliteClient:
         guard: AddressGuard | None = None,
         rng: random.Random | None = None,
         inner_backend=None,
+        sleep=asyncio.sleep,
     ) -> None:
         self.settings = settings
         self.guard = guard or AddressGuard(parse_networks(settings.allow_networks), timeout=settings.connect_timeout)
@@ -113,6 +114,7 @@ class PoliteClient:
         self.limiter = HostLimiter(settings.per_host_concurrency, settings.per_host_min_delay)
         self.robots = RobotsCache(settings.robots_cache_seconds)
         self._rng = rng or random.Random()
+        self._sleep = sleep  # injectable so tests can see the waits without waiting
         self._inner_backend = inner_backend
         self._client: httpx.AsyncClient | None = None
 
@@ -170,7 +172,7 @@ class PoliteClient:
                 return _with_attempts(outcome, attempt + 1)
             if outcome.retry_after:
                 self.limiter.defer(_host(outcome.final_url or url), outcome.retry_after)
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
             attempt += 1
 
     async def _follow(

@@ -48,8 +48,11 @@ class PageProcessors:
         self._by_kind: dict[str, list[tuple[str, PageProcessor]]] = {}
 
     def register(self, kind: str, processor: PageProcessor, name: str | None = None) -> None:
+        """Add a processor for ``kind``; registering a name again replaces the earlier one, so
+        wiring that registers the same processor twice still runs it once."""
         label = name or getattr(processor, "__qualname__", repr(processor))
-        self._by_kind.setdefault(kind, []).append((label, processor))
+        entries = [(n, p) for n, p in self._by_kind.get(kind, []) if n != label]
+        self._by_kind[kind] = entries + [(label, processor)]
 
     def for_kind(self, kind: str) -> list[tuple[str, PageProcessor]]:
         return list(self._by_kind.get(kind, ()))

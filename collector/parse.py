@@ -49,9 +49,12 @@ def parse_xml_feed(body: bytes, headers: dict[str, str], url: str | None) -> Par
     response_headers = dict(headers)
     if http_charset_is_wrong(body, headers.get("content-type")):
         response_headers["content-type"] = with_charset(headers.get("content-type"), "utf-8")
-    if url:
-        # feedparser resolves relative links against Content-Location; make it absolute.
-        response_headers["content-location"] = urljoin(url, headers.get("content-location", ""))
+    if url and headers.get("content-location"):
+        # feedparser resolves relative links against Content-Location; make it absolute. We do
+        # not give it the feed URL as base otherwise: it would also "resolve" opaque GUIDs
+        # ("nos-2501") into URLs, and identities would change whenever the feed URL does.
+        # Entry links are resolved against the feed URL in collector.normalize instead.
+        response_headers["content-location"] = urljoin(url, headers["content-location"])
     # A stream, never bytes: feedparser.parse(b"/etc/passwd") would read that local file.
     result = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
     version = result.get("version") or ""
@@ -86,7 +89,8 @@ def _entry(entry: Any) -> ParsedEntry:
         content_is_html=bool(content) and (content.get("type") or "text/html") in HTML_TYPES,
         author=entry.get("author") or None,
         published_at=_utc(entry.get("published_parsed") or entry.get("created_parsed")),
-        updated_at=_utc(entry.get("updated_parsed")),
+        # dict.get: FeedParserDict.get("updated_parsed") silently falls back to the published date
+        updated_at=_utc(dict.get(entry, "updated_parsed")),
         language=(summary_detail.get("language") or entry.get("title_detail", {}).get("language")) or None,
     )
 
