@@ -2,12 +2,20 @@
 
     for each new flagged item, oldest first (ties: lowest item id):
         candidates = open narratives whose last item is at most ``window_days`` older
-        nearest    = argmax cosine(item vector, candidate centroid)     (one matrix product)
-        if cosine >= join_threshold: join it (its centroid becomes the mean of its members)
+        nearest    = argmax over candidates of the item's average cosine with their members
+                     (average linkage; one matrix product, see ``linkage_vector``)
+        if that >= join_threshold: join it (its centroid becomes the mean of its members)
         else:                        start a new narrative with this item
     every ``merge_interval_minutes``:
-        repeatedly merge the most similar pair of open narratives while their centroids'
-        cosine >= merge_threshold (the smaller joins the larger)
+        repeatedly merge the most similar pair of open narratives (average cosine between
+        their members) while it is >= merge_threshold (the smaller joins the larger)
+    cosines are taken after subtracting the *background*: the mean embedding of recent items of
+    all kinds. e5 embeddings share a large common direction (any two Dutch news sentences score
+    about 0.8); removing it spreads the cosines and lifts the grouping's adjusted Rand index on
+    the paraphrase set from 0.72 to 0.74, 0.77 after the merge pass
+    (``classifier.narrative_calibration``).
+    Centroids are stored uncentred (the mean of the members' unit vectors), so a background
+    that moves a little over time never invalidates them.
     after each change, a narrative's summary is recomputed from its members:
         representative = the member nearest the centroid (its evidence sentence)
         topics         = those carried by at least ``topic_min_share`` of the members
@@ -81,14 +89,40 @@ class OpenNarrative:
     auto_merge: bool = True
 
 
+def centred(vector: np.ndarray, background: np.ndarray | None) -> np.ndarray:
+    """The unit vector of ``vector - background`` (just the unit vector without background)."""
+    vector = np.asarray(vector, dtype=np.float64)
+    return unit(vector if background is None else vector - background)
+
+
+def linkage_vector(mean: np.ndarray, background: np.ndarray | None) -> np.ndarray:
+    """A vector whose dot product with a centred item is that item's *average* cosine with the
+    members (average linkage), from the members' uncentred mean alone.
+
+    The mean of n unit vectors is shorter than 1, and its dot product with an item is the
+    item's average cosine with the members; normalising it would instead favour big narratives
+    (averaging removes each member's own noise, so the normalised centroid lies closer to
+    everything on the subject). With a background b, member i is (v_i - b) / |v_i - b|; the
+    norms are nearly equal, and their mean square is exactly 1 - 2 m.b + |b|^2 for the mean m,
+    so (m - b) / sqrt(1 - 2 m.b + |b|^2) is the mean of the centred members (exact for one).
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    if background is None:
+        return mean
+    spread = 1.0 - 2.0 * float(mean @ background) + float(background @ background)
+    return (mean - background) / np.sqrt(max(spread, 1e-12))
+
+
 class NarrativeIndex:
-    """Open narratives as one matrix of unit centroids, for exact cosine search.
+    """Open narratives as one matrix of linkage vectors (``linkage_vector``), for exact search:
+    one matrix product gives a new item's average cosine with the members of every narrative.
 
     Joining updates the mean in place, so later items of the same batch see it.
     """
 
-    def __init__(self, dim: int, narratives: Sequence[OpenNarrative] = ()) -> None:
+    def __init__(self, dim: int, narratives: Sequence[OpenNarrative] = (), background: np.ndarray | None = None) -> None:
         self.dim = dim
+        self.background = None if background is None else np.asarray(background, dtype=np.float64)
         capacity = max(_INITIAL_CAPACITY, len(narratives))
         self._units = np.zeros((capacity, dim), dtype=np.float32)
         self._sums = np.zeros((capacity, dim), dtype=np.float64)
@@ -110,7 +144,7 @@ class NarrativeIndex:
         self.ids.append(narrative_id)
         self._sums[row] = vector_sum
         self._counts[row] = count
-        self._units[row] = unit(vector_sum).astype(np.float32)
+        self._units[row] = self._centred_mean(row)
         self._last_seen[row] = last_seen.timestamp()
         return row
 
@@ -122,8 +156,12 @@ class NarrativeIndex:
             new[: len(old)] = old
             setattr(self, name, new)
 
+    def _centred_mean(self, row: int) -> np.ndarray:
+        return linkage_vector(self._sums[row] / max(int(self._counts[row]), 1), self.background).astype(np.float32)
+
     def nearest(self, vector: np.ndarray, seen_at: datetime, window: timedelta) -> tuple[int, float]:
-        """Row and cosine of the nearest candidate narrative, or ``(-1, -2.0)``."""
+        """Row and cosine of the nearest candidate narrative, or ``(-1, -2.0)``; ``vector`` is
+        already centred."""
         n = len(self.ids)
         if n == 0:
             return -1, _NOT_A_CANDIDATE
@@ -136,7 +174,7 @@ class NarrativeIndex:
     def join(self, row: int, vector: np.ndarray, seen_at: datetime) -> None:
         self._sums[row] += vector
         self._counts[row] += 1
-        self._units[row] = unit(self._sums[row]).astype(np.float32)
+        self._units[row] = self._centred_mean(row)
         self._last_seen[row] = max(self._last_seen[row], seen_at.timestamp())
 
     def start(self, vector: np.ndarray, seen_at: datetime) -> int:
@@ -152,8 +190,8 @@ def place_items(index: NarrativeIndex, items: Sequence[FlaggedItem], settings: N
     window = timedelta(days=settings.window_days)
     placements = []
     for item in sorted(items, key=lambda i: (i.seen_at, i.item_id)):
-        vector = unit(np.asarray(item.vector, dtype=np.float32))
-        row, similarity = index.nearest(vector, item.seen_at, window)
+        vector = unit(np.asarray(item.vector, dtype=np.float64))
+        row, similarity = index.nearest(centred(vector, index.background), item.seen_at, window)
         if row >= 0 and similarity >= settings.join_threshold:
             index.join(row, vector, item.seen_at)
             placements.append(Placement(item.item_id, index.ids[row], similarity))
@@ -171,8 +209,11 @@ class Merge:
     similarity: float
 
 
-def plan_merges(narratives: Sequence[OpenNarrative], threshold: float) -> list[Merge]:
-    """Greedy average-linkage merging: take the most similar pair of centroids, merge the
+def plan_merges(
+    narratives: Sequence[OpenNarrative], threshold: float, background: np.ndarray | None = None
+) -> list[Merge]:
+    """Greedy average-linkage merging: take the most similar pair of narratives (the average
+    cosine between their members, see ``linkage_vector``), merge the
     smaller into the larger (equal size: into the lower id), recompute, repeat while the best
     pair is at least ``threshold``. Narratives with ``auto_merge`` off (an analyst split them)
     are left alone."""
@@ -182,7 +223,7 @@ def plan_merges(narratives: Sequence[OpenNarrative], threshold: float) -> list[M
     ids = [n.id for n in eligible]
     sums = np.array([np.asarray(n.centroid, dtype=np.float64) * n.item_count for n in eligible])
     counts = np.array([n.item_count for n in eligible], dtype=np.int64)
-    units = np.array([unit(s) for s in sums])
+    units = np.array([linkage_vector(s / c, background) for s, c in zip(sums, counts, strict=True)])
     similarity = units @ units.T
     np.fill_diagonal(similarity, _NOT_A_CANDIDATE)
     alive = np.ones(len(ids), dtype=bool)
@@ -196,7 +237,7 @@ def plan_merges(narratives: Sequence[OpenNarrative], threshold: float) -> list[M
         merges.append(Merge(ids[source], ids[target], float(similarity[a, b])))
         sums[target] += sums[source]
         counts[target] += counts[source]
-        units[target] = unit(sums[target])
+        units[target] = linkage_vector(sums[target] / counts[target], background)
         alive[source] = False
         similarity[source, :] = similarity[:, source] = _NOT_A_CANDIDATE
         row = units @ units[target]
@@ -231,7 +272,9 @@ class NarrativeSummary:
     member_similarity: dict[int, float] = field(default_factory=dict)
 
 
-def summarise(members: Sequence[Member], settings: NarrativeSettings) -> NarrativeSummary:
+def summarise(
+    members: Sequence[Member], settings: NarrativeSettings, background: np.ndarray | None = None
+) -> NarrativeSummary:
     """Centroid, representative claim sentence, topics, times and counts of a narrative."""
     if not members:
         return NarrativeSummary(None, None, None)
@@ -240,9 +283,10 @@ def summarise(members: Sequence[Member], settings: NarrativeSettings) -> Narrati
     representative = min(members, key=lambda m: (m.seen_at, m.item_id))
     similarities: dict[int, float] = {}
     if with_vectors:
-        matrix = np.array([unit(np.asarray(m.vector, dtype=np.float32)) for m in with_vectors])
-        centroid = matrix.mean(axis=0)
-        cosines = matrix @ unit(centroid)
+        matrix = np.array([unit(np.asarray(m.vector, dtype=np.float64)) for m in with_vectors])
+        centroid = matrix.mean(axis=0).astype(np.float32)
+        centred_members = np.array([centred(row, background) for row in matrix])
+        cosines = centred_members @ centred(centroid, background)
         representative = with_vectors[int(np.argmax(cosines))]
         similarities = {m.item_id: float(c) for m, c in zip(with_vectors, cosines, strict=True)}
     sentence = (representative.evidence or "").strip() or representative.title.strip() or None

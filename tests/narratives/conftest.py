@@ -1,0 +1,31 @@
+"""Fixtures of the narrative tests: the real e5 encoder from the classifier tests (cached under
+var/test-cache), and the paraphrase set embedded once per session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from tests.classifier.conftest import real_encoder, real_encoder_folder  # noqa: F401  (fixtures by name)
+
+
+@dataclass(frozen=True)
+class EmbeddedParaphrases:
+    rows: list
+    vectors: np.ndarray
+    background: np.ndarray
+
+    def indices(self, claim: str) -> list[int]:
+        return [i for i, row in enumerate(self.rows) if row.claim == claim]
+
+
+@pytest.fixture(scope="session")
+def embedded_paraphrases(real_encoder) -> EmbeddedParaphrases:  # noqa: F811
+    from classifier.narrative_calibration import load_background_texts, load_paraphrases
+
+    rows = load_paraphrases()
+    vectors = real_encoder.encode([r.text for r in rows])
+    background = real_encoder.encode(load_background_texts()).mean(axis=0)
+    return EmbeddedParaphrases(rows, vectors, background)
