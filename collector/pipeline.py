@@ -112,7 +112,10 @@ class SourcePipeline:
             body = page.text if page and page.text else entry.content_text
             text = f"{entry.title}\n{body or entry.summary}"
             language = detect_language(text, source.language or entry.language_hint)
-            minhash = signature(text, self.settings.minhash_permutations)
+            # Syndicated copies keep the agency's text but often rewrite the headline: the
+            # signature is taken from the text alone, with the title only for short texts.
+            permutations = self.settings.minhash_permutations
+            minhash = signature(body or entry.summary, permutations) or signature(text, permutations)
             prepared.append(
                 PreparedItem(
                     entry=entry,

@@ -225,3 +225,34 @@ def _free_port(host: str) -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+# --- feed and page builders ------------------------------------------------------------------------
+def rss_feed(items: list[dict], title: str = "Testfeed", language: str = "nl-nl", encoding: str = "utf-8") -> bytes:
+    """RSS 2.0 bytes; each item dict may hold guid, title, link, description (HTML), pubDate."""
+    from xml.sax.saxutils import escape
+
+    parts = []
+    for item in items:
+        fields = []
+        if "guid" in item:
+            fields.append(f'<guid isPermaLink="false">{escape(item["guid"])}</guid>')
+        for name in ("title", "link", "description", "pubDate"):
+            if name in item:
+                fields.append(f"<{name}>{escape(item[name])}</{name}>")
+        parts.append("<item>" + "".join(fields) + "</item>")
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<language>{language}</language>{''.join(parts)}</channel></rss>"
+    )
+    return text.encode(encoding)
+
+
+def article_page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>" + title + "</title></head><body>"
+        "<nav><a href=\"/\">Home</a> | <a href=\"/nieuws\">Nieuws</a></nav>"
+        "<article><h1>" + title + "</h1>" + body + "</article>"
+        "<footer>© Testkrant — alle rechten voorbehouden</footer></body></html>"
+    ).encode("utf-8")

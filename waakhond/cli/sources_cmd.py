@@ -209,6 +209,10 @@ def import_(
         raise UserError(str(exc)) from exc
     if enable is not None:
         specs = [SourceSpec(**{**spec.__dict__, "enabled": enable}) for spec in specs]
+    offline = _offline_reason() if default and enable is None else None
+    if offline:  # public sources cannot be reached: import them switched off, with the reason
+        note = f"disabled at import: {offline}"
+        specs = [SourceSpec(**{**spec.__dict__, "enabled": False, "note": note}) for spec in specs]
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     created = 0
@@ -220,6 +224,22 @@ def import_(
                 raise UserError(f"{path}: source #{number}: {exc}") from exc
             created += was_created
     typer.echo(f"Imported {created} new source(s) from {path} ({len(specs) - created} already present).")
+    if offline:
+        typer.echo(
+            f"This machine looks offline ({offline}), so the default sources were imported disabled. "
+            "When online, enable them with `waakhond sources enable ID`, or import again with --enable."
+        )
+
+
+def _offline_reason() -> str | None:
+    """None when online; else why we think we are offline (a quick DNS + connect probe)."""
+    import collector
+    from collector.connectivity import PROBE_HOSTS, PROBE_TIMEOUT_SECONDS
+
+    if collector.network_available():
+        return None
+    hosts = ", ".join(host for host, _port in PROBE_HOSTS)
+    return f"no connection to {hosts} within {PROBE_TIMEOUT_SECONDS:g}s"
 
 
 def default_source_list_path() -> Path:
