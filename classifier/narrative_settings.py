@@ -72,6 +72,15 @@ class NarrativeSettings(BaseModel):
         description="A topic belongs to a narrative when at least this share of its items carry it "
         "(the most common topic always does).",
     )
+    background_items: int = Field(
+        2000, ge=1, description="The background is the mean embedding of this many recent items."
+    )
+    min_background_items: int = Field(
+        50,
+        ge=1,
+        description="Narratives wait until this many items have embeddings: the thresholds are "
+        "calibrated for cosines with the background removed.",
+    )
     batch_size: int = Field(500, ge=1, description="Flagged items placed per transaction.")
     merge_interval_minutes: int = Field(60, ge=1, description="How often the service runs the merge pass.")
     rising_window_hours: int = Field(

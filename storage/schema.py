@@ -481,6 +481,12 @@ class Narrative(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     source_count: Mapped[int] = mapped_column(Integer, default=0)
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("narratives.id", ondelete="SET NULL"))
+    # an analyst split it: the automatic merge pass leaves it alone
+    auto_merge: Mapped[bool] = mapped_column(Boolean, default=True)
+    # an analyst renamed it: the title no longer follows the representative sentence
+    renamed_by: Mapped[str | None] = mapped_column(String(120))
+    # members changed by hand: centroid, representative and topics are recomputed next pass
+    needs_refresh: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -532,6 +538,8 @@ class Alert(Base):
     error: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the newest event behind the alert: the same evidence never pages twice
+    evidence_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

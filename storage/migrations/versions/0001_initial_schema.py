@@ -241,6 +241,7 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("evidence_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["channel_id"],
@@ -471,6 +472,9 @@ def upgrade() -> None:
         sa.Column("item_count", sa.Integer(), nullable=False),
         sa.Column("source_count", sa.Integer(), nullable=False),
         sa.Column("merged_into", sa.Integer(), nullable=True),
+        sa.Column("auto_merge", sa.Boolean(), nullable=False),
+        sa.Column("renamed_by", sa.String(length=120), nullable=True),
+        sa.Column("needs_refresh", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
