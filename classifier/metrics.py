@@ -41,8 +41,9 @@ def expected_calibration_error(labels: np.ndarray, probs: np.ndarray, bins: int 
     return float(total)
 
 
-def binary_metrics(labels: Sequence[int], probs: Sequence[float], threshold: float) -> dict[str, Any]:
-    """precision, recall, f1, roc_auc, pr_auc, ece, brier, confusion matrix and n."""
+def binary_metrics(labels: Sequence[int], probs: Sequence[float], threshold: float | np.ndarray) -> dict[str, Any]:
+    """precision, recall, f1, roc_auc, pr_auc, ece, brier, confusion matrix and n.
+    ``threshold`` may be one value per example (cross-validation with a threshold per fold)."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     y = np.asarray(labels, dtype=int)
@@ -59,7 +60,7 @@ def binary_metrics(labels: Sequence[int], probs: Sequence[float], threshold: flo
     return {
         "n": int(len(y)),
         "positives": int(y.sum()),
-        "threshold": float(threshold),
+        "threshold": float(threshold) if np.ndim(threshold) == 0 else None,
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),

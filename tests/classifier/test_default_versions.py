@@ -1,0 +1,64 @@
+"""The shipped default versions with the real encoder: they load, they fit the encoder, and
+their stored validation metrics are reproduced by scoring the validation split."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier.train import seed_examples
+from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION, load_version, read_version_info
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def test_shipped_versions_are_complete_defaults_without_data_rows() -> None:
+    infos = {info.task: info for info in (read_version_info(p.parent) for p in MODELS.glob("*/version.json"))}
+    assert set(infos) == {TASK_DISINFORMATION, TASK_CHECKWORTHY}
+    for info in infos.values():
+        assert info.default and info.base_model == "multilingual-e5-small"
+        assert set(info.metrics["validation"]) >= {"precision", "recall", "f1", "roc_auc", "pr_auc", "ece", "confusion"}
+        assert 0 < info.threshold < 1 and info.calibration["method"] in ("platt", "isotonic")
+        assert info.training["fingerprint"].startswith("sha256:")
+    assert "narrative_held_out_cv" in infos[TASK_DISINFORMATION].metrics
+    committed = json.dumps(json.loads((MODELS / "nl-checkworthy-factrank-v1" / "version.json").read_text()))
+    assert "FactRank" in committed and '"rows_committed": false' in committed
+
+
+@pytest.mark.real_encoder
+def test_default_disinformation_version_reproduces_its_validation_metrics(real_encoder) -> None:
+    from classifier.metrics import binary_metrics
+
+    version = load_version(MODELS / "nl-disinfo-seed-v1", real_encoder)  # refuses a foreign encoder
+    stored = version.info.metrics["validation"]
+    validation = [e for e in seed_examples() if e.split == "validation"]
+    if version.info.training["data"]["sha256"] != _sha256(Path(version.info.training["data"]["file"])):
+        pytest.skip("the seed set changed after the default version was trained: retrain it")
+    probs = version.model.probabilities(real_encoder.encode([e.text for e in validation]))
+    metrics = binary_metrics([e.label for e in validation], probs, version.model.threshold)
+    for key in ("n", "precision", "recall", "f1", "roc_auc"):
+        assert metrics[key] == pytest.approx(stored[key], abs=0.01), key
+
+
+@pytest.mark.real_encoder
+def test_default_versions_tell_a_narrative_from_news_and_a_claim_from_a_greeting(real_encoder) -> None:
+    disinfo = load_version(MODELS / "nl-disinfo-seed-v1", real_encoder)
+    checkworthy = load_version(MODELS / "nl-checkworthy-factrank-v1", real_encoder)
+    narrative, news = disinfo.model.probabilities(real_encoder.encode([
+        "Ze zeggen het niet hardop, maar vanaf volgend jaar wordt contant geld afgeschaft en kan de overheid al je uitgaven volgen.",
+        "De Nederlandsche Bank meldt dat het aandeel contante betalingen in winkels vorig jaar verder is gedaald.",
+    ]))
+    assert narrative > news
+    claim, greeting = checkworthy.model.probabilities(real_encoder.encode([
+        "Het aantal asielaanvragen is vorig jaar met 30 procent gestegen tot 48.000.",
+        "Dank u wel, voorzitter, en goedemorgen aan iedereen.",
+    ]))
+    assert claim > greeting
+
+
+def _sha256(relative: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256((MODELS.parent / relative).read_bytes()).hexdigest()
