@@ -75,13 +75,13 @@ def main(ctx: DashboardContext) -> None:
     requested = st.session_state.get(NAV_KEY) or st.query_params.get(PAGE_PARAM) or allowed[0]
     if requested not in PAGES_BY_SLUG:
         requested = allowed[0]
-    if requested not in allowed:
-        # Not in this role's menu: the page itself refuses (server-side), whatever the URL says.
-        st.session_state.pop(NAV_KEY, None)
-        render_page(ctx, requested)
-        return
-    st.session_state[NAV_KEY] = requested
+    refused = requested if requested not in allowed else None
+    st.session_state[NAV_KEY] = allowed[0] if refused else requested
     slug = st.sidebar.radio(t("app.pages"), allowed, key=NAV_KEY, format_func=lambda s: t(f"page.{s}"))
+    if refused:
+        # Not in this role's menu: the page itself refuses (server-side), whatever was asked.
+        render_page(ctx, refused)
+        return
     if st.query_params.get(PAGE_PARAM) != slug:
         st.query_params[PAGE_PARAM] = slug
     render_page(ctx, slug)

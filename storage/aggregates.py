@@ -53,7 +53,7 @@ class SignalFilter:
     min_score: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class DayCount:
     day: date
     topic_id: int
@@ -143,14 +143,13 @@ def recompute_day(session: Session, day: date, now: datetime) -> int:
     """Replace one day's rows with counts from ``items``; returns the number of rows written."""
     start, end = day_bounds(day)
     session.execute(delete(DailyTopicCount).where(DailyTopicCount.day == day))
-    written = 0
+    columns = ["day", "updated_at", "topic_id", "source_id", "language", "score_bucket", "items", "flagged",
+               "duplicates"]
     for per_topic in (False, True):
         query = _day_counts_query(start, end, per_topic, day, now)
-        columns = ["day", "updated_at", "topic_id", "source_id", "language", "score_bucket", "items", "flagged",
-                   "duplicates"]
-        result = session.execute(insert(DailyTopicCount).from_select(columns, query))
-        written += max(result.rowcount or 0, 0)
-    return written
+        session.execute(insert(DailyTopicCount).from_select(columns, query))
+    # counted, because drivers do not agree on rowcount for INSERT ... SELECT
+    return int(session.scalar(select(func.count()).select_from(DailyTopicCount).where(DailyTopicCount.day == day)))
 
 
 def _day_counts_query(start: datetime, end: datetime, per_topic: bool, day: date, now: datetime):
