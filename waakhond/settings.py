@@ -21,10 +21,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from classifier.narrative_settings import NarrativeSettings
 from classifier.settings import ClassifierSettings
 from collector.settings import CollectorSettings
 from dashboard.settings import DashboardSettings
 from storage.settings import StorageSettings
+from waakhond.alerts.settings import AlertSettings
 
 CONFIG_ENV = "WAAKHOND_CONFIG"
 DEFAULT_CONFIG_FILE = Path("waakhond.toml")
@@ -61,6 +63,8 @@ class Settings(BaseSettings):
     collector: CollectorSettings = Field(default_factory=CollectorSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    narratives: NarrativeSettings = Field(default_factory=NarrativeSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _derive_database_url(self) -> Settings:
