@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage import audit
@@ -83,8 +83,7 @@ def remove_channel(session: Session, name_or_id: str | int, actor: str) -> None:
     """Remove a channel and its rules (their recorded alerts stay, without the link)."""
     row = get_channel(session, name_or_id)
     rules = [r.name for r in session.scalars(select(AlertRule).where(AlertRule.channel_id == row.id))]
-    for rule in session.scalars(select(AlertRule).where(AlertRule.channel_id == row.id)):
-        session.delete(rule)
+    session.execute(delete(AlertRule).where(AlertRule.channel_id == row.id), execution_options={"synchronize_session": "fetch"})
     audit.record(session, actor, "alert_channel.remove", "alert_channel", row.id, {"name": row.name, "rules": rules})
     session.delete(row)
     session.flush()
