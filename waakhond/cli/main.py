@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "waakhond.cli.collect_cmd",
     "waakhond.cli.factchecks_cmd",
     "waakhond.cli.models_cmd",
+    "waakhond.cli.narratives_cmd",
+    "waakhond.cli.alerts_cmd",
 )
 
 app = typer.Typer(
