@@ -41,6 +41,7 @@ from storage.schema import utcnow
 from waakhond.context import AppContext
 from waakhond.dashboard_wiring import aggregates_step
 from waakhond.debunk_wiring import MATCH_STEP_INTERVAL_SECONDS, match_step, with_claim_review_processor
+from waakhond.narrative_wiring import narrative_and_alert_steps
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "step:"
@@ -91,6 +92,7 @@ def pipeline_steps(app: AppContext) -> list[PipelineStep]:
         PipelineStep("collect", collect_step, app.settings.collector.tick_seconds, exclusive=False),
         PipelineStep("match", match_step, MATCH_STEP_INTERVAL_SECONDS),
         PipelineStep("aggregates", aggregates_step, app.settings.dashboard.aggregates_refresh_seconds),
+        *narrative_and_alert_steps(app, PipelineStep),
     ]
 
 
