@@ -96,15 +96,18 @@ def pipeline_steps(app: AppContext) -> list[PipelineStep]:
     ]
 
 
-_running: Service | None = None  # APScheduler's stored jobs name a module function; it finds us here
+# APScheduler's stored jobs name a module-level function; it finds the service whose event loop
+# runs the job here (one service per loop; tests run several in one process).
+_running: dict[asyncio.AbstractEventLoop, Service] = {}
 
 
 async def run_step(name: str) -> None:
     """The function every stored job calls (by its textual reference)."""
-    if _running is None:
+    service = _running.get(asyncio.get_running_loop())
+    if service is None:
         log.warning("a job ran without a running service", extra={"step": name})
         return
-    await _running.run_step(name)
+    await service.run_step(name)
 
 
 class Service:
@@ -120,18 +123,27 @@ class Service:
         self.async_stopping: asyncio.Event | None = None
         self._threads = ThreadPoolExecutor(max_workers=STEP_THREADS, thread_name_prefix="waakhond-step")
         self._in_flight: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.context: StepContext | None = None
 
     def request_stop(self, *_args: Any) -> None:
+        """Stop after the work in flight; safe to call from a signal handler or another thread."""
         if not self.stopping.is_set():
             log.info("stop requested: finishing work in flight")
         self.stopping.set()
-        if self.async_stopping is not None:
+        if self.async_stopping is None or self._loop is None:
+            return
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is self._loop:
             self.async_stopping.set()
+        else:
+            self._loop.call_soon_threadsafe(self.async_stopping.set)
 
     async def run(self, ready: Callable[[], None] | None = None) -> None:
-        global _running
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self.async_stopping = asyncio.Event()
         if self.stopping.is_set():
             self.async_stopping.set()
@@ -145,7 +157,7 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone="UTC",
         )
-        _running = self
+        _running[loop] = self
         try:
             async with self.collector:
                 self.context = StepContext(self.app, self.worker, self.collector, self.stopping, self.async_stopping)
@@ -156,11 +168,14 @@ class Service:
                 if ready:
                     ready()
                 await self.async_stopping.wait()
+                # Pause first: APScheduler's shutdown cancels the job tasks it still tracks, so
+                # it only comes after the work in flight has finished.
+                scheduler.pause()
+                while self._in_flight:
+                    await asyncio.gather(*list(self._in_flight), return_exceptions=True)
                 scheduler.shutdown(wait=False)
-                if self._in_flight:
-                    await asyncio.gather(*self._in_flight, return_exceptions=True)
         finally:
-            _running = None
+            _running.pop(loop, None)
             self._threads.shutdown(wait=True)
             self.collector.close()
             log.info("service stopped", extra={"worker": self.worker})
@@ -182,28 +197,31 @@ class Service:
                 job.remove()
 
     async def run_step(self, name: str) -> Any:
+        """Run one step now (what its job does). The work runs in its own task, shielded: a
+        cancelled job (scheduler shutdown) never interrupts a step half-way."""
         step = self.steps.get(name)
         if step is None or self.stopping.is_set() or self.context is None:
             return None
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
+        work = asyncio.ensure_future(self._run_guarded(step))
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(work)
+
+    async def _run_guarded(self, step: PipelineStep) -> Any:
+        assert self.context is not None
         try:
             if step.exclusive and not await self._lease(step, acquire=True):
-                return None
+                return None  # another process runs this step right now
             try:
                 result = await self._call(step)
-                self.context.last_results[name] = result
+                self.context.last_results[step.name] = result
                 return result
             finally:
                 if step.exclusive:
                     await self._lease(step, acquire=False)
         except Exception:  # one failing step must not stop the service
-            log.exception("pipeline step failed", extra={"step": name})
+            log.exception("pipeline step failed", extra={"step": step.name})
             return None
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
 
     async def _call(self, step: PipelineStep) -> Any:
         assert self.context is not None
