@@ -1,0 +1,220 @@
+"""Throughput of the classifier's encoder on 2,000 items of mixed length, all in one run.
+
+    items      = deterministic mix built from the seed set: 50 % short (a headline or post),
+                 35 % medium (a few sentences), 15 % long (an article of several windows)
+    naive      = transformers.pipeline("feature-extraction") called once per item, mean-pooled
+    waakhond   = Encoder.encode(items): tokenise all, sort by length, batch, inference_mode
+    limit      = the bare batched forward pass over pre-tokenised, length-sorted input (the
+                 most this model can do on this CPU with this batch size); only forward timed
+    classify   = the whole scoring of classifier.score (all windows of long items, every
+                 sentence embedded for evidence and claim matching, heads, topics), without the
+                 database: the work behind one stored signal (on every 4th item, to save time)
+    int8       = Encoder.encode after dynamic int8 quantisation, and its agreement with float
+
+The encoder paths (waakhond, naive, limit, int8) see the same items, truncated to the same
+window (``max_tokens``). The machine may be shared, so every path runs on every chunk of 200
+items in rotating order. Prints one JSON object with items/s, ratios and peak RSS.
+
+    .venv/bin/python bench/classifier.py [--items 2000] [--encoder FOLDER] [--skip-naive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SEED = 7
+
+
+def default_encoder_folder() -> Path:
+    cache = Path(os.environ.get("WAAKHOND_TEST_CACHE", ROOT / "var" / "test-cache"))
+    return cache / "multilingual-e5-small"
+
+
+def mixed_items(n: int) -> list[str]:
+    with (ROOT / "classifier" / "data" / "seed" / "seed_nl.csv").open(encoding="utf-8") as fh:
+        texts = [row["text"] for row in csv.DictReader(fh)]
+    rng = random.Random(SEED)
+    items = []
+    for _ in range(n):
+        kind = rng.random()
+        if kind < 0.5:
+            words = rng.choice(texts).split()
+            items.append(" ".join(words[: rng.randint(8, 20)]))
+        elif kind < 0.85:
+            items.append(" ".join(rng.sample(texts, rng.randint(1, 3))))
+        else:
+            items.append("\n\n".join(rng.sample(texts, rng.randint(8, 18))))
+    return items
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def timed(fn):
+    started = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - started
+
+
+def limit_batches(encoder, items: list[str]):
+    """Pre-tokenised, length-sorted, padded batches: the input of the bare forward pass."""
+    from classifier.encoder import _pad, length_batches
+
+    sequences = [encoder._with_specials(ids) for ids in encoder.token_ids(items)]
+    return [
+        _pad([sequences[i] for i in batch], encoder.tokenizer.pad_token_id)
+        for batch in length_batches([len(s) for s in sequences], encoder.settings.batch_size)
+    ]
+
+
+def run_limit(encoder, batches) -> None:
+    import torch
+
+    with torch.inference_mode():
+        for input_ids, mask in batches:
+            encoder.model(input_ids=input_ids, attention_mask=mask)
+
+
+def naive_extractor(folder: Path, max_length: int):
+    from transformers import pipeline
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    return pipeline("feature-extraction", model=str(folder), tokenizer=str(folder), device="cpu",
+                    tokenize_kwargs={"truncation": True, "max_length": max_length})
+
+
+def run_naive(extractor, items: list[str], prefix: str) -> None:
+    for text in items:
+        tokens = np.asarray(extractor(prefix + text)[0])
+        vector = tokens.mean(axis=0)
+        vector /= np.linalg.norm(vector)
+
+
+def scoring_models(encoder):
+    from classifier.score import ScoringModels
+    from classifier.topics import TopicAssigner, TopicDecisionParams, TopicRule, load_topic_specs, topic_text
+    from classifier.versions import load_version
+
+    disinfo = load_version(ROOT / "models" / "nl-disinfo-seed-v1", encoder)
+    checkworthy = load_version(ROOT / "models" / "nl-checkworthy-factrank-v1", encoder)
+    specs = load_topic_specs()
+    rules = [TopicRule(i, s.slug, s.keywords, s.priority) for i, s in enumerate(specs)]
+    topics = TopicAssigner(rules, encoder.encode([topic_text(s.name, s.description, s.keywords) for s in specs]),
+                           TopicDecisionParams.from_settings(encoder.settings))
+    return ScoringModels(encoder, disinfo, 0, checkworthy, topics, checkworthy.info.threshold,
+                         encoder.settings.max_sentences)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--encoder", type=Path, default=default_encoder_folder())
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--chunk", type=int, default=200, help="Items per interleaved round.")
+    parser.add_argument("--classify-every", type=int, default=4, help="Full scoring on every k-th item.")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    import torch
+
+    from classifier.base_model import prepare_base_model
+    from classifier.encoder import Encoder
+    from classifier.settings import ClassifierSettings
+
+    settings = ClassifierSettings()
+    torch.set_num_threads(settings.threads)
+    folder = prepare_base_model(args.encoder)
+    encoder = Encoder.from_folder(folder, settings)
+    items = mixed_items(args.items)
+    lengths = [len(ids) + 2 + len(encoder._prefix_ids) for ids in encoder.token_ids(items)]
+    windows = sum(len(encoder.token_windows(t)) for t in items)
+    n = len(items)
+
+    int8 = Encoder.from_folder(folder, settings)
+    report = int8.quantise_int8()
+    models = scoring_models(encoder)
+    extractor = None if args.skip_naive else naive_extractor(folder, min(settings.max_tokens, 512))
+    from classifier.score import score_texts
+
+    encoder.encode(items[:64])  # warm-up: first-call allocations, the thread pool
+    # The machine is shared: every path runs on every chunk, in rotating order, so that load
+    # from other processes falls on all of them alike and the ratios stay fair.
+    seconds = {"waakhond": 0.0, "limit": 0.0, "naive": 0.0, "classify": 0.0, "int8": 0.0}
+    counted = {"classify": 0}
+    vectors, int8_vectors = [], []
+    chunks = [items[i : i + args.chunk] for i in range(0, n, args.chunk)]
+    for number, chunk in enumerate(chunks):
+        batches = limit_batches(encoder, chunk)  # pre-tokenising is not part of the limit
+        classify_part = chunk[:: args.classify_every]
+        steps = {
+            "waakhond": lambda: vectors.append(encoder.encode(chunk)),
+            "limit": lambda: run_limit(encoder, batches),
+            "naive": lambda: extractor and run_naive(extractor, chunk, settings.text_prefix),
+            "classify": lambda: score_texts(models, list(enumerate(classify_part))),
+            "int8": lambda: int8_vectors.append(int8.encode(chunk)),
+        }
+        names = list(steps)
+        for name in names[number % len(names):] + names[: number % len(names)]:
+            _, took = timed(steps[name])
+            seconds[name] += took
+        counted["classify"] += len(classify_part)
+    vectors_all, int8_all = np.concatenate(vectors), np.concatenate(int8_vectors)
+    cosines = (vectors_all * int8_all).sum(axis=1)
+    waakhond_s, limit_s, classify_s, int8_s = (seconds[k] for k in ("waakhond", "limit", "classify", "int8"))
+    naive_s = None if args.skip_naive else seconds["naive"]
+    classify_rate = counted["classify"] / classify_s
+
+    def rate(seconds: float | None) -> float | None:
+        return None if seconds is None else round(n / seconds, 2)
+
+    result = {
+        "items": n,
+        "tokens_per_item": {"mean": round(float(np.mean(lengths)), 1), "min": min(lengths), "max": max(lengths),
+                            "windows_total": windows},
+        "threads": settings.threads,
+        "batch_size": settings.batch_size,
+        "max_tokens": settings.max_tokens,
+        "items_per_second": {
+            "waakhond_encoder": rate(waakhond_s),
+            "naive_pipeline_per_item": rate(naive_s),
+            "bare_forward_limit": rate(limit_s),
+            "waakhond_classify_full": round(classify_rate, 2),
+            "waakhond_encoder_int8": rate(int8_s),
+        },
+        "ratios": {
+            "waakhond_vs_naive": None if naive_s is None else round(naive_s / waakhond_s, 2),
+            "waakhond_vs_limit": round(limit_s / waakhond_s, 3),
+            "classify_full_vs_naive": None if naive_s is None else round(classify_rate / (n / naive_s), 2),
+            "int8_vs_float_encoder": round(waakhond_s / int8_s, 2),
+        },
+        "classify_full_items_measured": counted["classify"],
+        "seconds": {k: round(v, 1) for k, v in seconds.items()},
+        "goals": {"waakhond_vs_naive_at_least": 4.0, "waakhond_vs_limit_at_least": 0.8},
+        "int8_agreement": {
+            "accepted_on_probe": report.accepted,
+            "probe_mean_cosine": round(report.mean_cosine, 4),
+            "items_mean_cosine": round(float(cosines.mean()), 4),
+            "items_min_cosine": round(float(cosines.min()), 4),
+        },
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
