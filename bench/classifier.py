@@ -161,11 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         batches = limit_batches(encoder, chunk)  # pre-tokenising is not part of the limit
         classify_part = chunk[:: args.classify_every]
         steps = {
-            "waakhond": lambda: vectors.append(encoder.encode(chunk)),
-            "limit": lambda: run_limit(encoder, batches),
-            "naive": lambda: extractor and run_naive(extractor, chunk, settings.text_prefix),
-            "classify": lambda: score_texts(models, list(enumerate(classify_part))),
-            "int8": lambda: int8_vectors.append(int8.encode(chunk)),
+            "waakhond": lambda c=chunk: vectors.append(encoder.encode(c)),
+            "limit": lambda b=batches: run_limit(encoder, b),
+            "naive": lambda c=chunk: extractor and run_naive(extractor, c, settings.text_prefix),
+            "classify": lambda part=classify_part: score_texts(models, list(enumerate(part))),
+            "int8": lambda c=chunk: int8_vectors.append(int8.encode(c)),
         }
         names = list(steps)
         for name in names[number % len(names):] + names[: number % len(names)]:

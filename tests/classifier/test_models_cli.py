@@ -11,7 +11,14 @@ import pytest
 import storage
 from storage import labels as label_store
 from storage.users import add_user
-from tests.classifier.pipeline_support import NEGATIVE, POSITIVE, TOPICS_TOML, add_items, tiny_app_settings, write_tiny_version
+from tests.classifier.pipeline_support import (
+    NEGATIVE,
+    POSITIVE,
+    TOPICS_TOML,
+    add_items,
+    tiny_app_settings,
+    write_tiny_version,
+)
 from tests.support.cli import invoke
 
 

@@ -12,7 +12,14 @@ from classifier.topics import seed_topics
 from storage import labels as label_store
 from storage.schema import Item, utcnow
 from storage.users import add_user
-from tests.classifier.pipeline_support import NEGATIVE, POSITIVE, TOPICS_TOML, add_items, tiny_app_settings, write_tiny_version
+from tests.classifier.pipeline_support import (
+    NEGATIVE,
+    POSITIVE,
+    TOPICS_TOML,
+    add_items,
+    tiny_app_settings,
+    write_tiny_version,
+)
 
 NOW = utcnow()
 
