@@ -55,6 +55,9 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 ACCEPT_LANGUAGE = "nl, en;q=0.7, *;q=0.3"
 BODY_CHUNK_BYTES = 64 * 1024
+# Small error and redirect bodies (a robots.txt 404 page) are read to the end so the connection can be
+# reused for the feed that follows; larger ones are dropped with the connection.
+ERROR_BODY_DRAIN_BYTES = 64 * 1024
 
 
 def user_agent(contact: str) -> str:
@@ -237,6 +240,7 @@ class PoliteClient:
         try:
             status = response.status_code
             if status in REDIRECT_STATUSES:
+                await _drain_small_body(response)
                 target = redirect_target(url, response.headers.get("location"))
                 if target is None:
                     return FetchFailure(
@@ -247,6 +251,7 @@ class PoliteClient:
             if status == 304:
                 return FetchResult(url=url, final_url=url, status=304, headers=found)
             if not 200 <= status < 300:
+                await _drain_small_body(response)
                 wait = retry_after_seconds(response.headers.get("retry-after"), datetime.now(UTC))
                 return FetchFailure(
                     ErrorKind.HTTP_ERROR, f"HTTP {status} {response.reason_phrase}".strip(), status, wait, final_url=url
@@ -304,6 +309,13 @@ class PoliteClient:
             return outcome
         self.robots.put(origin, rules, lifetime)
         return rules
+
+
+async def _drain_small_body(response: httpx.Response) -> None:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= ERROR_BODY_DRAIN_BYTES and "content-encoding" not in response.headers:
+        async for _chunk in response.aiter_raw(BODY_CHUNK_BYTES):
+            pass
 
 
 def _with_attempts(outcome, attempts: int):

@@ -66,6 +66,9 @@ class FeedServer:
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
         self._counters: dict[str, int] = {}
+        self.bytes_sent = 0  # response bytes written (headers and bodies), for benchmarks
+        self.active = 0  # responses being written right now
+        self.max_active = 0  # the most responses ever in progress at once
 
     # --- configuration -----------------------------------------------------------------------
     def route(self, path: str, route: Route | list[Route]) -> str:
@@ -149,7 +152,15 @@ class FeedServer:
                 host = writer.get_extra_info("sockname")[0]
                 with self._lock:
                     self.requests.append(RecordedRequest(method, full_path, host, headers, time.monotonic()))
-                keep_open = await self._respond(writer, self._pick(full_path if full_path in self.routes else path), headers)
+                with self._lock:
+                    self.active += 1
+                    self.max_active = max(self.max_active, self.active)
+                try:
+                    route = self._pick(full_path if full_path in self.routes else path)
+                    keep_open = await self._respond(writer, route, headers)
+                finally:
+                    with self._lock:
+                        self.active -= 1
                 if not keep_open:
                     return
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, ValueError):
@@ -195,6 +206,8 @@ class FeedServer:
         head = f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in out_headers.items()) + "\r\n"
         writer.write(head.encode("latin-1"))
+        with self._lock:
+            self.bytes_sent += len(head) + (len(body) if status != 304 and not streaming else 0)
         await writer.drain()
         if route.close_after_headers:
             return False
