@@ -228,12 +228,14 @@ def classify_items(
     advance: Advance | None = None,
     set_total: Advance | None = None,
     now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ClassifyReport:
     """Score items in batches, one transaction per batch.
 
     ``pending``: items collected in the last ``pending_window_days`` without a classification
     by the active version. ``since``: every item collected since ``since`` (re-scored).
-    ``all``: every item in the languages to classify (re-scored)."""
+    ``all``: every item in the languages to classify (re-scored). ``should_stop`` is asked
+    between batches (the service's shutdown); a stopped run leaves whole batches stored."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     cfg = settings.classifier
@@ -253,7 +255,7 @@ def classify_items(
     if set_total is not None:
         set_total(min(total, limit) if limit else total)
     after_id = 0
-    while limit is None or report.scored < limit:
+    while (limit is None or report.scored < limit) and not (should_stop and should_stop()):
         size = cfg.items_per_batch if limit is None else min(cfg.items_per_batch, limit - report.scored)
         with transaction(sessions) as session:
             batch = signals.items_for_scoring(

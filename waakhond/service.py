@@ -39,6 +39,7 @@ from collector.leases import new_owner_id
 from storage.fetching import SCHEDULER_JOBS_TABLE, release_lease, try_acquire_lease
 from storage.schema import utcnow
 from waakhond.context import AppContext
+from waakhond.classify_wiring import CLASSIFY_STEP_INTERVAL_SECONDS, classify_step
 from waakhond.dashboard_wiring import aggregates_step
 from waakhond.debunk_wiring import MATCH_STEP_INTERVAL_SECONDS, match_step, with_claim_review_processor
 from waakhond.narrative_wiring import narrative_and_alert_steps
@@ -90,6 +91,7 @@ def pipeline_steps(app: AppContext) -> list[PipelineStep]:
     """The service's steps, in the order they are scheduled. Add yours here."""
     return [
         PipelineStep("collect", collect_step, app.settings.collector.tick_seconds, exclusive=False),
+        PipelineStep("classify", classify_step, CLASSIFY_STEP_INTERVAL_SECONDS),
         PipelineStep("match", match_step, MATCH_STEP_INTERVAL_SECONDS),
         PipelineStep("aggregates", aggregates_step, app.settings.dashboard.aggregates_refresh_seconds),
         *narrative_and_alert_steps(app, PipelineStep),
