@@ -38,8 +38,8 @@ from collector import Collector, CollectReport, default_page_processors
 from collector.leases import new_owner_id
 from storage.fetching import SCHEDULER_JOBS_TABLE, release_lease, try_acquire_lease
 from storage.schema import utcnow
-from waakhond.context import AppContext
 from waakhond.classify_wiring import CLASSIFY_STEP_INTERVAL_SECONDS, classify_step
+from waakhond.context import AppContext
 from waakhond.dashboard_wiring import aggregates_step
 from waakhond.debunk_wiring import MATCH_STEP_INTERVAL_SECONDS, match_step, with_claim_review_processor
 from waakhond.narrative_wiring import narrative_and_alert_steps
