@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.base_model import prepare_base_model
@@ -60,6 +61,7 @@ class ScoringModels:
     topics: TopicAssigner | None = None
     checkworthy_threshold: float | None = None
     max_sentences: int = 200
+    max_windows: int = 32
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
         return units.setdefault(tuple(ids), len(units))
 
     for item_id, text in items:
-        windows = encoder.token_windows(text)
+        windows = encoder.token_windows(text)[: models.max_windows]
         spans = split_sentences(text)[: models.max_sentences]
         sentence_ids = encoder.token_ids([text[a:b] for a, b in spans]) if spans else []
         plans.append(
@@ -200,10 +202,18 @@ def load_scoring_models(
     threshold = cfg.checkworthy_threshold
     if threshold is None and checkworthy is not None:
         threshold = checkworthy.info.threshold
-    return ScoringModels(encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences)
+    return ScoringModels(
+        encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences, cfg.max_windows
+    )
 
 
 # ----------------------------------------------------------------------------- the runner
+def _store(sessions: sessionmaker[Session], version_id: int, records: Sequence[ClassificationRecord]) -> None:
+    with transaction(sessions) as session:
+        for record in records:
+            signals.save_classification(session, version_id, record)
+
+
 @dataclass
 class ClassifyReport:
     version: str
@@ -265,9 +275,11 @@ def classify_items(
         if not batch:
             break
         results = score_texts(models, [(i.item_id, item_text(i.title, i.summary, i.body_text)) for i in batch])
-        with transaction(sessions) as session:
-            for result in results:
-                signals.save_classification(session, models.version_id, to_record(result, models.encoder))
+        records = [to_record(result, models.encoder) for result in results]
+        try:
+            _store(sessions, models.version_id, records)
+        except IntegrityError:  # another process stored some of these meanwhile: now they update
+            _store(sessions, models.version_id, records)
         after_id = batch[-1].item_id
         report.scored += len(results)
         report.flagged += sum(r.flagged for r in results)

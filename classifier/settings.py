@@ -36,6 +36,9 @@ class ClassifierSettings(BaseModel):
     max_sentences: int = Field(
         200, ge=1, description="Sentences per item that are embedded and stored (evidence, claim matching)."
     )
+    max_windows: int = Field(
+        32, ge=1, description="Token windows per item at most (the start of a very long page is scored)."
+    )
     checkworthy_threshold: float | None = Field(
         None, ge=0, le=1, description="Check-worthiness cut-off. Empty: the check-worthiness version's own."
     )

@@ -153,3 +153,33 @@ def test_promotion_makes_recent_items_pending_and_rollback_returns(db, app, tiny
         assert actions[:2] == ["model.rollback", "model.promote"]
     with pytest.raises(storage.errors.NotFound):
         rollback(db.sessions, "disinformation", "tester")
+
+
+def test_a_concurrent_insert_is_retried_as_an_update(db, app, tiny_encoder, monkeypatch) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with storage.transaction(db.sessions) as session:
+        (item_id,) = add_items(session, [(POSITIVE[2], "", None)])
+    real_save, calls = signals.save_classification, []
+
+    def racing_save(session, version_id, record):
+        calls.append(record.item_id)
+        if len(calls) == 1:  # as if another process had inserted the row first
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        return real_save(session, version_id, record)
+
+    monkeypatch.setattr(signals, "save_classification", racing_save)
+    assert classify_items(db.sessions, app, _models(db, app, tiny_encoder)).scored == 1
+    assert calls == [item_id, item_id]
+    with db.read_sessions() as session:
+        assert signals.classification_for_item(session, item_id) is not None
+
+
+def test_very_long_items_are_scored_on_their_first_windows(db, app, tiny_encoder) -> None:
+    models = _models(db, app, tiny_encoder)
+    models.max_windows = 2
+    from classifier.score import score_texts
+
+    text = " ".join(NEGATIVE * 10) + " " + POSITIVE[0]
+    (result,) = score_texts(models, [(1, text)])
+    assert result.window[1] < len(text) - len(POSITIVE[0])  # the last window was not scored
