@@ -130,7 +130,7 @@ class PoliteClient:
         cookies = httpx.Cookies()
         cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # no tracking across sources
         self._client = httpx.AsyncClient(
-            transport=GuardedTransport(self.guard, limits, self._inner_backend),
+            transport=GuardedTransport(self.guard, limits, s.per_host_concurrency, self._inner_backend),
             timeout=httpx.Timeout(
                 connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=s.total_timeout
             ),

@@ -292,3 +292,17 @@ async def test_unresolvable_hosts_are_dns_errors():
 
     result = await fetch("http://nowhere.test/feed", resolver=resolver, retries=0)
     assert isinstance(result, FetchFailure) and result.kind is ErrorKind.DNS_ERROR
+
+
+async def test_one_pool_per_origin_with_old_pools_closed():
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    with FeedServer(hosts=hosts) as many:
+        many.route("/feed", Route(body=FEED))
+        async with PoliteClient(settings(global_concurrency=1, per_host_concurrency=1)) as client:
+            pools = client._client._transport._pool  # the per-origin router (collector.transport)
+            for host in hosts:
+                assert isinstance(await client.fetch(many.url("/feed", host=host)), FetchResult)
+                assert len(pools._pools) <= 2  # max_connections (1) x POOLS_PER_CONNECTION
+            again = await client.fetch(many.url("/feed", host=hosts[-1]))
+            assert isinstance(again, FetchResult)
+        assert {r.host for r in many.requests} == set(hosts)
