@@ -86,7 +86,7 @@ def convert(source: Path, target: Path) -> Path:
     (target / "config.json").write_text(json.dumps(bert_config(parsed.header, parsed.tokenizer), indent=2))
     tokenizer = build_tokenizer(parsed.tokenizer, parsed.header.max_positions)
     tokenizer.save_pretrained(str(target))
-    _portable_tokenizer_config(target / "tokenizer_config.json")
+    portable_tokenizer_config(target / "tokenizer_config.json")
     marker = {
         "converter_version": CONVERTER_VERSION,
         "source": source.name,
@@ -101,7 +101,7 @@ def convert(source: Path, target: Path) -> Path:
     return target
 
 
-def _portable_tokenizer_config(path: Path) -> None:
+def portable_tokenizer_config(path: Path) -> None:
     # transformers 5 writes its own class name; the 4.x name loads in both (5.x aliases it).
     config = json.loads(path.read_text())
     config["tokenizer_class"] = "PreTrainedTokenizerFast"

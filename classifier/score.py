@@ -40,6 +40,7 @@ from classifier.versions import (
     VersionError,
     install_default_versions,
     load_version,
+    load_version_for,
     version_folder,
 )
 from storage import signals, transaction
@@ -62,6 +63,7 @@ class ScoringModels:
     checkworthy_threshold: float | None = None
     max_sentences: int = 200
     max_windows: int = 32
+    scoring_encoder: Encoder | None = None  # a fine-tuned version's own encoder (None: the base one)
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,13 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
             (item_id, text, windows, [unit(w.token_ids) for w in windows], spans, [unit(ids) for ids in sentence_ids])
         )
     matrix = encoder.encode_ids(list(units.keys()))
+    # A fine-tuned version scores with its own encoder (same tokenizer, so the same token ids);
+    # the stored vectors, topics and check-worthiness stay on the base encoder.
+    own = models.scoring_encoder
+    scoring = own.encode_ids(list(units.keys())) if own is not None and own is not encoder else matrix
     head = models.disinformation.model
-    raw = head.head.raw(matrix) if len(matrix) else np.zeros(0)
-    probs = head.probabilities(matrix) if len(matrix) else np.zeros(0)
+    raw = head.head.raw(scoring) if len(scoring) else np.zeros(0)
+    probs = head.probabilities(scoring) if len(scoring) else np.zeros(0)
     worthiness = models.checkworthy.model.probabilities(matrix) if models.checkworthy and len(matrix) else None
 
     results = []
@@ -189,7 +195,7 @@ def load_scoring_models(
         active = signals.active_model_version(session, TASK_DISINFORMATION)
         if active is None:
             raise VersionError("no active disinformation model version: train one (`waakhond train`) and promote it")
-        disinformation = load_version(version_folder(settings, active), encoder)
+        disinformation, scoring_encoder = load_version_for(version_folder(settings, active), encoder)
         version_id = active.id
         checkworthy = None
         cw_row = signals.active_model_version(session, TASK_CHECKWORTHY)
@@ -203,7 +209,8 @@ def load_scoring_models(
     if threshold is None and checkworthy is not None:
         threshold = checkworthy.info.threshold
     return ScoringModels(
-        encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences, cfg.max_windows
+        encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences, cfg.max_windows,
+        scoring_encoder if scoring_encoder is not encoder else None,
     )
 
 

@@ -6,6 +6,8 @@ items (the maximum over a text's token windows).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
+from classifier.finetune import FinetuneParams, finetune_version_head
 from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head
 from classifier.metrics import binary_metrics
 from classifier.train import (
@@ -35,7 +38,8 @@ from classifier.versions import (
     AppSettings,
     LoadedVersion,
     VersionError,
-    load_version,
+    install_default_versions,
+    load_version_for,
     register_folder,
     version_folder,
     versions_dir,
@@ -103,14 +107,18 @@ def train_version_folder(
     description: str = "",
     extra: dict[str, Any] | None = None,
     extra_metrics: dict[str, Any] | None = None,
+    mode: str = "head",
+    progress=None,
+    finetune_params: FinetuneParams | None = None,
 ) -> tuple[Path, TrainedHead, dict[str, Any]]:
-    """Deduplicate and split the examples, train, write the version folder."""
+    """Deduplicate and split the examples, train (a head over the frozen encoder, or with
+    ``mode="full"`` the encoder itself too), write the version folder."""
     if task not in TASKS:
         raise TrainingDataError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
+    if mode not in ("head", "full"):
+        raise TrainingDataError(f"unknown training mode {mode!r}: use head or full")
     kept, dropped = deduplicate(examples)
     ready = stratified_split(kept)
-    trained = fit_examples(ready, embed, target_precision=target_precision, calibration=calibration)
-    trained.metrics.update(extra_metrics or {})
     counts = split_counts(ready)
     counts["duplicates_or_conflicts_dropped"] = dropped
     training = {
@@ -118,12 +126,32 @@ def train_version_folder(
         "all_fingerprint": training_fingerprint(ready),
         "counts": counts,
         "split_seed": "classifier.train.SPLIT_SEED",
+        "mode": mode,
         **(extra or {}),
     }
-    folder = write_version_folder(
-        Path(out_dir) / name, name=name, task=task, trained=trained, encoder=encoder, training=training,
-        default=default, description=description,
-    )
+    target = Path(out_dir) / name
+    if mode == "head":
+        trained = fit_examples(ready, embed, target_precision=target_precision, calibration=calibration)
+        trained.metrics.update(extra_metrics or {})
+        folder = write_version_folder(target, name=name, task=task, trained=trained, encoder=encoder,
+                                      training=training, default=default, description=description)
+        return folder, trained, {"ready": ready, "counts": counts}
+    if {e.label for e in ready if e.split == "train"} != {0, 1}:
+        raise TrainingDataError("training data needs both classes (0 and 1)")
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
+    try:
+        tuned, trained, own = finetune_version_head(
+            encoder.folder, encoder.settings, ready, work, target_precision=target_precision, progress=progress,
+            params=finetune_params or FinetuneParams(),
+        )
+        trained.metrics.update(extra_metrics or {})
+        folder = write_version_folder(
+            target, name=name, task=task, trained=trained, encoder=tuned, training=training, default=default,
+            description=description, own_encoder=own, base_name=f"{encoder.name} (fine-tuned)",
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return folder, trained, {"ready": ready, "counts": counts}
 
 
@@ -142,8 +170,13 @@ def train_candidate(
     default: bool = False,
     description: str = "",
     register: bool = True,
+    mode: str = "head",
+    progress=None,
+    finetune_params: FinetuneParams | None = None,
 ) -> TrainOutcome:
-    """Train a candidate version of ``task`` and register it; compare it with the active one."""
+    """Train a candidate version of ``task`` and register it; compare it with the active one
+    (the shipped default is installed first when no version is active)."""
+    install_default_versions(sessions, settings, actor)
     with transaction(sessions) as session:
         if signals.find_model_version(session, name) is not None:
             raise TrainingDataError(f"a model version named {name!r} exists already")
@@ -164,6 +197,7 @@ def train_candidate(
         encoder, cache.encode, examples, name=name, task=task, out_dir=out_dir or versions_dir(settings),
         target_precision=target, calibration=settings.classifier.calibration, default=default,
         description=description, extra={"analyst_agreement": agreement} if agreement else None,
+        mode=mode, progress=progress, finetune_params=finetune_params,
     )
     outcome = TrainOutcome(
         name, task, folder, trained.metrics, extra["counts"], trained.model.threshold,
@@ -174,10 +208,11 @@ def train_candidate(
         active = signals.active_model_version(session, task)
         if active is not None and validation:
             try:
-                loaded = load_version(version_folder(settings, active), encoder)
+                loaded, scoring = load_version_for(version_folder(settings, active), encoder)
+                embed = cache.encode if scoring is encoder else scoring.encode
                 outcome.active_name = active.name
                 outcome.active_metrics = binary_metrics(
-                    [e.label for e in validation], loaded.model.probabilities(cache.encode([e.text for e in validation])),
+                    [e.label for e in validation], loaded.model.probabilities(embed([e.text for e in validation])),
                     loaded.model.threshold,
                 )
             except VersionError:
@@ -212,11 +247,11 @@ def evaluate_version(
         if row is None:
             raise VersionError(f"no active {task} model version: name one with --version")
         folder, name = version_folder(settings, row), row.name
-    version = load_version(folder, encoder)
+    version, scoring = load_version_for(folder, encoder)
     if not examples:
         raise TrainingDataError("no examples to evaluate")
     labels = [e.label for e in examples]
-    metrics = binary_metrics(labels, window_max_probabilities(encoder, version, [e.text for e in examples]),
+    metrics = binary_metrics(labels, window_max_probabilities(scoring, version, [e.text for e in examples]),
                              version.model.threshold)
     metrics["version"] = name
     return metrics

@@ -28,6 +28,7 @@ from storage import signals, transaction
 from storage.schema import ModelVersion, utcnow
 
 VERSION_FILE = "version.json"
+OWN_ENCODER_DIR = "encoder"
 FORMAT_VERSION = 1
 TASK_DISINFORMATION = "disinformation"
 TASK_CHECKWORTHY = "checkworthy"
@@ -66,6 +67,7 @@ class VersionInfo:
     default: bool
     description: str
     created_at: str
+    own_encoder: str | None = None  # a sub-folder with the version's own (fine-tuned) encoder
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VersionInfo:
@@ -87,6 +89,7 @@ class VersionInfo:
             default=bool(data.get("default", False)),
             description=str(data.get("description", "")),
             created_at=str(data.get("created_at", "")),
+            own_encoder=base.get("own_encoder"),
         )
 
 
@@ -117,8 +120,12 @@ def write_version_folder(
     training: dict[str, Any],
     default: bool = False,
     description: str = "",
+    own_encoder: Path | None = None,
+    base_name: str | None = None,
 ) -> Path:
-    """Write head.safetensors + version.json into ``target`` atomically (temp folder, rename)."""
+    """Write head.safetensors + version.json into ``target`` atomically (temp folder, rename).
+    ``own_encoder``: a fine-tuned encoder folder, moved into the version (``encoder`` is then
+    that encoder, and the version is tied to its fingerprint)."""
     if task not in TASKS:
         raise VersionError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     target = Path(target)
@@ -128,6 +135,8 @@ def write_version_folder(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         trained.model.head.save(tmp)
+        if own_encoder is not None:
+            shutil.move(str(own_encoder), tmp / OWN_ENCODER_DIR)
         document = {
             "format": FORMAT_VERSION,
             "name": name,
@@ -136,12 +145,13 @@ def write_version_folder(
             "default": default,
             "created_at": utcnow().isoformat(timespec="seconds"),
             "base_model": {
-                "name": encoder.name,
+                "name": base_name or encoder.name,
                 "fingerprint": encoder.fingerprint,
                 "text_prefix": encoder.settings.text_prefix,
                 "content_tokens": encoder.content_budget,
                 "pooling": "mean",
                 "dim": encoder.dim,
+                **({"own_encoder": OWN_ENCODER_DIR} if own_encoder is not None else {}),
             },
             "head": {"file": "head.safetensors", **trained.params},
             "calibration": trained.model.calibration,
@@ -173,6 +183,24 @@ def load_version(folder: Path, encoder=None) -> LoadedVersion:
         if info.text_prefix != encoder.settings.text_prefix or head.dim != encoder.dim:
             raise VersionError(f"model version {info.name!r} expects text prefix {info.text_prefix!r} and {head.dim}-d embeddings")
     return LoadedVersion(info, CalibratedHead(head, info.calibration, info.threshold), Path(folder))
+
+
+_OWN_ENCODERS: dict[tuple[str, str], Any] = {}
+
+
+def load_version_for(folder: Path, base_encoder):
+    """(the version, the encoder it scores with): its own fine-tuned encoder if it has one
+    (loaded once per process), else the base encoder."""
+    info = read_version_info(folder)
+    if not info.own_encoder:
+        return load_version(folder, base_encoder), base_encoder
+    from classifier.encoder import Encoder
+
+    key = (str((Path(folder) / info.own_encoder).resolve()), info.base_fingerprint)
+    if key not in _OWN_ENCODERS:
+        _OWN_ENCODERS[key] = Encoder.from_folder(Path(folder) / info.own_encoder, base_encoder.settings)
+    own = _OWN_ENCODERS[key]
+    return load_version(folder, own), own
 
 
 # ---------------------------------------------------------------------------- where versions live

@@ -9,7 +9,13 @@ from types import SimpleNamespace
 import storage
 from classifier.versions import promote, register_folder
 from storage import signals
-from tests.classifier.pipeline_support import NEGATIVE, POSITIVE, add_items, tiny_app_settings, write_tiny_version
+from tests.classifier.pipeline_support import (
+    NEGATIVE,
+    POSITIVE,
+    add_items,
+    tiny_app_settings,
+    write_tiny_version,
+)
 from waakhond.classify_wiring import classify_step
 from waakhond.context import AppContext
 

@@ -133,7 +133,7 @@ def test_train_a_checkworthy_head_from_a_file(env, capsys, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("argv", "fragment", "code"),
     [
-        (["train", "--name", "x", "--mode", "full"], "not built yet", 2),
+        (["train", "--name", "x", "--mode", "fancy"], "unknown --mode", 2),
         (["models", "evaluate", "--data", "missing.csv"], "file not found", 2),
         (["models", "promote", "nope"], "no model version named 'nope'", 2),
         (["classify", "--all", "--since", "2025-01-01"], "choose one of", 2),
@@ -163,3 +163,18 @@ def test_topics_are_editable_by_operators(env, capsys, tmp_path: Path) -> None:
     assert "1 updated" in reset.stdout
     bad = invoke(["topics", "set", "wonen", "--priority", "9"], env, capsys)
     assert bad.exit_code == 2 and "1..5" in bad.stderr
+
+
+def test_train_mode_full_writes_a_version_with_its_own_encoder(env, capsys, tmp_path: Path) -> None:
+    assert invoke(["init"], env, capsys).exit_code == 0
+    rows = [(f"{t} {v}", "1") for t in POSITIVE for v in ("Echt.", "Zeker.", "Nu.")]
+    rows += [(f"{t} {v}", "0") for t in NEGATIVE for v in ("Echt.", "Zeker.", "Nu.")]
+    data = _labelled_csv(tmp_path / "full.csv", rows)
+    result = invoke(["train", "--mode", "full", "--name", "tiny-ft", "--no-seed", "--no-labels", "--data", str(data),
+                     "--text-column", "tekst", "--label-column", "oordeel", "--json"], env, capsys)
+    assert result.exit_code == 0, result.stderr
+    folder = Path(json.loads(result.stdout)["folder"])
+    assert (folder / "encoder" / "config.json").is_file()
+    assert Path(env["WAAKHOND_DATA_DIR"]) in folder.parents
+    shown = json.loads(invoke(["models", "show", "tiny-ft"], env, capsys).stdout)
+    assert shown["training"]["mode"] == "full" and shown["status"] == "candidate"
