@@ -32,6 +32,7 @@ class PageSpec:
 PAGES = (
     PageSpec("overzicht", "viewer", "dashboard.pages.overzicht"),
     PageSpec("signalen", "viewer", "dashboard.pages.signalen"),
+    PageSpec("verhalen", "viewer", "dashboard.pages.verhalen"),
     PageSpec("labelen", "analyst", "dashboard.pages.labelen"),
     PageSpec("factchecks", "analyst", "dashboard.pages.factchecks"),
     PageSpec("modellen", "analyst", "dashboard.pages.modellen"),

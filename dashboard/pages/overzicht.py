@@ -14,6 +14,7 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.filters import filter_sidebar
 from dashboard.i18n import t
 from dashboard.pages.common import filter_choices, local_today
+from dashboard.pages.verhalen import rising_panel
 from dashboard.spikes import find_spikes
 from storage import views
 from storage.schema import utcnow
@@ -68,3 +69,4 @@ def render(ctx: DashboardContext) -> None:
               t("chart.flagged"): s.count, t("chart.expected"): round(s.expected, 1)} for s in spikes],
             hide_index=True,
         )
+    rising_panel(ctx)

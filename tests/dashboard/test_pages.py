@@ -14,7 +14,7 @@ from storage.schema import Source, User
 from storage.users import role_at_least
 from tests.dashboard.conftest import ROLES, texts
 
-PAGE_TITLES = {"overzicht": "Overzicht", "signalen": "Signalen", "labelen": "Labelen", "factchecks": "Factchecks",
+PAGE_TITLES = {"overzicht": "Overzicht", "signalen": "Signalen", "verhalen": "Verhalen", "labelen": "Labelen", "factchecks": "Factchecks",
                "modellen": "Modellen", "bronnen": "Bronnen", "beheer": "Beheer"}
 REFUSED = "Geen toegang"
 
