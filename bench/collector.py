@@ -28,6 +28,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -57,16 +58,38 @@ def addresses(n: int) -> list[str]:
     return [f"127.0.{1 + i // ADDRESSES_PER_OCTET}.{1 + i % ADDRESSES_PER_OCTET}" for i in range(n)]
 
 
+# Items are drawn from a Dutch vocabulary so that they differ the way real news does: a
+# template with only the numbers changed would make every item a near-duplicate of every other.
+VOCABULARY = (
+    "het kabinet de gemeente minister staatssecretaris Tweede Kamer Eerste provincie waterschap huurtoeslag "
+    "zorgtoeslag belasting begroting miljoen euro wet regeling maatregel onderzoek rapport inspectie burgers "
+    "huishoudens inkomen woningbouw stikstof boeren natuur klimaat energie gasprijs subsidie onderwijs leraren "
+    "scholen zorg ziekenhuis huisarts politie rechter vonnis asiel opvang migratie gemeenteraad wethouder "
+    "burgemeester debat motie coalitie oppositie partij verkiezingen peiling campagne Europese Unie Brussel "
+    "Den Haag Rotterdam Amsterdam Utrecht Groningen Limburg Friesland dijk overstroming storm verkeer trein "
+    "snelweg file bouw vergunning bezwaar uitspraak Raad van State advies ombudsman klacht fraude controle "
+    "tekort overschot plan akkoord besluit uitstel evaluatie januari februari maart volgend jaar vandaag "
+    "gisteren morgen volgens zegt meldt wil moet kan gaat krijgt stelt besloot vraagt waarschuwt verwacht "
+    "nieuwe hogere lagere extra tijdelijke structurele landelijke lokale grote kleine veel weinig meer minder"
+).split()
+WORDS_PER_SUMMARY = 45
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
+
+
 def feed_body(index: int) -> bytes:
-    return rss_feed([
-        {"guid": f"bench-{index}-{i}", "title": f"Bericht {i} van bron {index}: gemeente en kabinet",
-         "link": f"https://bron{index}.test/nieuws/{i}?utm_source=rss",
-         "description": (f"<p>Het kabinet en de gemeente {index} spreken over maatregel {i}. Volgens de "
-                         "minister gaat het om een tijdelijke regeling voor huishoudens met een laag inkomen, "
-                         "die in januari ingaat en na een jaar wordt geëvalueerd door de Tweede Kamer.</p>"),
-         "pubDate": "Mon, 02 Nov 2026 08:00:00 +0100"}
-        for i in range(ITEMS_PER_FEED)
-    ])
+    items = []
+    for i in range(ITEMS_PER_FEED):
+        rng = random.Random(index * 1000 + i)
+        items.append({
+            "guid": f"bench-{index}-{i}", "title": sentence(rng, 8)[:-1],
+            "link": f"https://bron{index}.test/nieuws/{i}?utm_source=rss",
+            "description": f"<p>{sentence(rng, WORDS_PER_SUMMARY)}</p>",
+            "pubDate": "Mon, 02 Nov 2026 08:00:00 +0100",
+        })
+    return rss_feed(items)
 
 
 def settings() -> CollectorSettings:

@@ -25,6 +25,9 @@ MINHASH_SEED = 1  # fixed, so stored signatures stay comparable across processes
 # with the scheme that made them. 32-bit values: 4 bytes per permutation in the database.
 MINHASH_SCHEME = "affine32"
 SIGNATURE_DTYPE = "<u4"
+# A story syndicated to hundreds of sites gives as many LSH candidates; the earliest roots are
+# checked first and this many at most, so one viral text cannot make every insert quadratic.
+MAX_CANDIDATES_VERIFIED = 64
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -87,17 +90,13 @@ class NearDuplicateIndex:
 
     def find(self, minhash: MinHash, source_id: int) -> int | None:
         """The root of the earliest indexed item of another source whose estimated Jaccard
-        similarity reaches the threshold (LSH candidates are verified)."""
-        best: int | None = None
-        for candidate in self._lsh.query(minhash):
-            indexed = self._items[candidate]
-            if indexed.source_id == source_id:
-                continue
-            if indexed.minhash.jaccard(minhash) < self.threshold:
-                continue
-            if best is None or indexed.root_id < best:
-                best = indexed.root_id
-        return best
+        similarity reaches the threshold (LSH candidates are verified, earliest roots first)."""
+        candidates = [self._items[c] for c in self._lsh.query(minhash)]
+        candidates = sorted((c for c in candidates if c.source_id != source_id), key=lambda c: c.root_id)
+        for indexed in candidates[:MAX_CANDIDATES_VERIFIED]:
+            if indexed.minhash.jaccard(minhash) >= self.threshold:
+                return indexed.root_id
+        return None
 
 
 def choose_duplicate_of(exact_root: int | None, near_root: int | None) -> int | None:

@@ -3,7 +3,7 @@ texts too short or too ambiguous to judge."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -15,9 +15,19 @@ MIN_CONFIDENCE = 0.6
 MAX_CHARS = 2000
 
 
-@lru_cache(maxsize=1)
+_loaded: LanguageIdentifier | None = None
+# Feeds are prepared on several threads at once; the model (half a second to load) must be
+# loaded by one of them, not by all.
+_loading = threading.Lock()
+
+
 def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    global _loaded
+    if _loaded is None:
+        with _loading:
+            if _loaded is None:
+                _loaded = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _loaded
 
 
 def primary_subtag(tag: str | None) -> str | None:

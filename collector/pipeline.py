@@ -87,7 +87,7 @@ class SourcePipeline:
             )
             return await self._store_failure(source, failure, started, t0, bytes_received=result.bytes_received)
         entries = _unique([normalize_entry(e, result.final_url, parsed.language) for e in parsed.entries])
-        stored = await self.writer.call(self.writer.existing_keys, source.id, [e.entry_key for e in entries])
+        stored = await self.writer.call_read(self.writer.existing_keys, source.id, [e.entry_key for e in entries])
         fresh = [e for e in entries if e.entry_key not in stored]
         pages = await self._pages(source, fresh)
         prepared = await asyncio.to_thread(self._prepare, source, fresh, pages)

@@ -117,7 +117,7 @@ class Collector:
     ) -> CollectReport:
         """Fetch the due sources (or exactly ``source_ids``, due or not) once."""
         stop = stop or asyncio.Event()
-        holders = await self.writer.call(self.writer.lease_holders)
+        holders = await self.writer.call_read(self.writer.lease_holders)
         take_over = dead_local_owners(holders, socket.gethostname(), self.owner)
         claimed = await self.writer.call(self.writer.claim, source_ids, take_over)
         if on_claimed:

@@ -1,7 +1,8 @@
-"""The collector's database side, on one thread: every read and write of a collect run goes
-through ``DatabaseWriter.call``, so writes are serialised (no SQLite lock contention inside a
-process), the near-duplicate index is only ever touched by that thread, and an in-flight
-write always finishes, even when the event loop is asked to stop.
+"""The collector's database side. Every write of a collect run goes through
+``DatabaseWriter.call`` on one thread, so writes are serialised (no SQLite lock contention
+inside a process), the near-duplicate index is only ever touched by that thread, and an
+in-flight write always finishes, even when the event loop is asked to stop. Plain reads
+(``call_read``) use a few other threads so they never queue behind writes.
 
 ``store`` is one transaction per fetch: duplicate decisions, ``storage.fetching.upsert_fetch``
 (run row, new items, schedule, validators, lease release) and the page processors.
@@ -32,6 +33,8 @@ T = TypeVar("T")
 # The in-memory LSH only grows between rebuilds; a full rebuild drops items older than the
 # near-duplicate window. Once a day keeps memory bounded without rereading all the time.
 INDEX_REBUILD_INTERVAL = timedelta(hours=24)
+# Threads for plain reads (which keys of a feed are stored already); they never write.
+READ_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,19 @@ class DatabaseWriter:
         self.index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_permutations)
         self._index_built_at: datetime | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="waakhond-db")
+        self._readers = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="waakhond-db-read")
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run on the database (write) thread."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def call_read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read that touches no shared state on a reader thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
 
     # --- everything below runs on the database thread ------------------------------------
 

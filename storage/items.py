@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,8 @@ from storage.schema import Item
 
 # Keeps IN (...) lists well below SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
+# Rows per multi-row INSERT: 20 columns each, far below SQLite's 32,766 bound parameters.
+INSERT_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -99,61 +101,62 @@ def recent_signatures(session: Session, since: datetime, after_id: int = 0) -> l
 def insert_new_items(
     session: Session, source_id: int, fetch_run_id: int | None, items: Sequence[NewItem], collected_at: datetime
 ) -> list[Item]:
-    """Insert the items whose (source_id, entry_key) is new; return those, as ORM rows."""
+    """Insert the items whose (source_id, entry_key) is new; return those, as ORM rows.
+
+    One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING per chunk: keys stored before (a
+    rerun, another process) are skipped by the database itself, atomically."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    ids_by_key: dict[str, int] = {}
-    new_ids: list[int] = []
+    first: dict[str, NewItem] = {}
     for item in items:
-        if item.entry_key in ids_by_key:  # the same key twice in one feed: the first wins
-            continue
-        duplicate_of = item.duplicate_of
-        if duplicate_of is None and item.duplicate_of_entry_key:
-            duplicate_of = ids_by_key.get(item.duplicate_of_entry_key) or _root_of_key(
-                session, source_id, item.duplicate_of_entry_key
-            )
-        values = {
-            "source_id": source_id,
-            "fetch_run_id": fetch_run_id,
-            "entry_key": item.entry_key,
-            "guid": item.guid,
-            "url": item.url,
-            "canonical_url": item.canonical_url,
-            "title": item.title,
-            "summary": item.summary,
-            "summary_html": item.summary_html,
-            "body_text": item.body_text,
-            "author": item.author,
-            "published_at": item.published_at,
-            "collected_at": collected_at,
-            "language": item.language,
-            "content_hash": item.content_hash,
-            "near_dup_signature": item.near_dup_signature,
-            "duplicate_of": duplicate_of,
-            "to_classify": item.to_classify,
-            "article_status": item.article_status,
-        }
+        first.setdefault(item.entry_key, item)  # the same key twice in one feed: the first wins
+    batch = list(first.values())
+    new_ids: dict[str, int] = {}
+    for chunk in _chunks(batch, INSERT_CHUNK):
         statement = (
             insert(Item)
-            .values(**values)
+            .values([_row(source_id, fetch_run_id, item, collected_at) for item in chunk])
             .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
-            .returning(Item.id)
+            .returning(Item.id, Item.entry_key)
         )
-        new_id = session.execute(statement).scalar_one_or_none()
-        if new_id is None:  # stored before (a rerun, or another process): nothing to do
-            existing = _id_of_key(session, source_id, item.entry_key)
-            if existing is not None:
-                ids_by_key[item.entry_key] = existing
-            continue
-        ids_by_key[item.entry_key] = new_id
-        new_ids.append(new_id)
+        new_ids.update({key: item_id for item_id, key in session.execute(statement)})
+    for item in batch:  # an exact copy of an earlier entry of the same batch points at it
+        if item.entry_key in new_ids and item.duplicate_of is None and item.duplicate_of_entry_key:
+            target = new_ids.get(item.duplicate_of_entry_key) or _root_of_key(
+                session, source_id, item.duplicate_of_entry_key
+            )
+            if target is not None:
+                session.execute(
+                    update(Item).where(Item.id == new_ids[item.entry_key]).values(duplicate_of=target)
+                    .execution_options(synchronize_session=False)
+                )
     if not new_ids:
         return []
-    rows = session.scalars(select(Item).where(Item.id.in_(new_ids)).order_by(Item.id)).all()
+    rows = session.scalars(select(Item).where(Item.id.in_(list(new_ids.values()))).order_by(Item.id)).all()
     return list(rows)
 
 
-def _id_of_key(session: Session, source_id: int, key: str) -> int | None:
-    return session.scalar(select(Item.id).where(Item.source_id == source_id, Item.entry_key == key))
+def _row(source_id: int, fetch_run_id: int | None, item: NewItem, collected_at: datetime) -> dict:
+    return {
+        "source_id": source_id,
+        "fetch_run_id": fetch_run_id,
+        "entry_key": item.entry_key,
+        "guid": item.guid,
+        "url": item.url,
+        "canonical_url": item.canonical_url,
+        "title": item.title,
+        "summary": item.summary,
+        "summary_html": item.summary_html,
+        "body_text": item.body_text,
+        "author": item.author,
+        "published_at": item.published_at,
+        "collected_at": collected_at,
+        "language": item.language,
+        "content_hash": item.content_hash,
+        "near_dup_signature": item.near_dup_signature,
+        "duplicate_of": item.duplicate_of,
+        "to_classify": item.to_classify,
+        "article_status": item.article_status,
+    }
 
 
 def _root_of_key(session: Session, source_id: int, key: str) -> int | None:

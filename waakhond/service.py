@@ -46,8 +46,11 @@ from waakhond.narrative_wiring import narrative_and_alert_steps
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "step:"
-# An exclusive step's lease outlives a crashed holder by this many of its intervals at most.
+# An exclusive step's lease outlives a crashed holder by this many of its intervals at most
+# (never less than a minute); a running step renews it this many times per lease period.
 STEP_LEASE_INTERVALS = 3
+MIN_STEP_LEASE_SECONDS = 60
+LEASE_RENEWALS_PER_LEASE = 3
 # Threads for synchronous steps (classification etc.); steps are few and mostly sequential.
 STEP_THREADS = 2
 
@@ -214,12 +217,14 @@ class Service:
         try:
             if step.exclusive and not await self._lease(step, acquire=True):
                 return None  # another process runs this step right now
+            renewer = asyncio.create_task(self._keep_lease(step)) if step.exclusive else None
             try:
                 result = await self._call(step)
                 self.context.last_results[step.name] = result
                 return result
             finally:
-                if step.exclusive:
+                if renewer is not None:
+                    renewer.cancel()
                     await self._lease(step, acquire=False)
         except Exception:  # one failing step must not stop the service
             log.exception("pipeline step failed", extra={"step": step.name})
@@ -231,9 +236,15 @@ class Service:
             return await step.run(self.context)
         return await asyncio.get_running_loop().run_in_executor(self._threads, step.run, self.context)
 
+    async def _keep_lease(self, step: PipelineStep) -> None:
+        """Renew an exclusive step's lease while it runs, however long that takes."""
+        while True:
+            await asyncio.sleep(_lease_seconds(step) / LEASE_RENEWALS_PER_LEASE)
+            await self._lease(step, acquire=True)
+
     async def _lease(self, step: PipelineStep, *, acquire: bool) -> bool:
         name = JOB_PREFIX + step.name
-        seconds = step.interval_seconds * STEP_LEASE_INTERVALS
+        seconds = _lease_seconds(step)
 
         def work() -> bool:
             with storage.transaction(self.app.sessions) as session:
@@ -243,6 +254,10 @@ class Service:
                 return True
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+
+
+def _lease_seconds(step: PipelineStep) -> float:
+    return max(MIN_STEP_LEASE_SECONDS, step.interval_seconds * STEP_LEASE_INTERVALS)
 
 
 def run_service(app: AppContext) -> None:

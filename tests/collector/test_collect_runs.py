@@ -290,3 +290,14 @@ def test_a_stop_request_releases_unstarted_sources(db, server):
     assert report.outcomes == [] and report.skipped == 3
     assert all(source_row(db, sid).lease_owner is None for sid in ids)
     assert run_collect(db).counts() == {"ok": 3}
+
+
+def test_repeats_inside_one_feed(db, server):
+    twice = {"guid": "same", "title": "Vastgepind bericht", "description": DUTCH}
+    copy = {"guid": "copy", "title": "Vastgepind bericht", "description": DUTCH}  # new guid, same content
+    source_id = add_source(db, server.route("/feed", Route(body=rss_feed([twice, twice, copy]))))
+    report = run_collect(db)
+    assert report.items_new == 2
+    first, second = stored(db, source_id)
+    assert (first.entry_key, second.entry_key) == ("same", "copy")
+    assert first.duplicate_of is None and second.duplicate_of == first.id
