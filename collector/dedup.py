@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE_WORDS = 3  # word trigrams: robust to small edits, still specific for news sentences
 # Fewer distinct shingles than this and a Jaccard estimate says little (a headline alone).
@@ -51,18 +51,20 @@ def signature_to_bytes(minhash: MinHash) -> bytes:
     return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE).tobytes()
 
 
-def signature_from_bytes(data: bytes, num_perm: int) -> MinHash | None:
+def signature_from_bytes(data: bytes, num_perm: int) -> LeanMinHash | None:
+    """A stored signature, as a LeanMinHash: no permutation tables (1 KB each) per item, which
+    matters when the index holds a week of items."""
     if len(data) != num_perm * np.dtype(SIGNATURE_DTYPE).itemsize:
         return None  # stored with another minhash_permutations setting: not comparable
-    values = np.frombuffer(data, dtype=SIGNATURE_DTYPE)
-    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashvalues=values.astype(np.uint32))
+    values = np.frombuffer(data, dtype=SIGNATURE_DTYPE).astype(np.uint32)
+    return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
 
 
 @dataclass
 class _Indexed:
     root_id: int
     source_id: int
-    minhash: MinHash
+    minhash: LeanMinHash
 
 
 @dataclass
@@ -84,8 +86,9 @@ class NearDuplicateIndex:
     def add(self, item_id: int, source_id: int, minhash: MinHash, root_id: int | None = None) -> None:
         if item_id in self._items:
             return
-        self._items[item_id] = _Indexed(root_id or item_id, source_id, minhash)
-        self._lsh.insert(item_id, minhash)
+        lean = minhash if isinstance(minhash, LeanMinHash) else LeanMinHash(minhash)
+        self._items[item_id] = _Indexed(root_id or item_id, source_id, lean)
+        self._lsh.insert(item_id, lean)
         self.max_item_id = max(self.max_item_id, item_id)
 
     def find(self, minhash: MinHash, source_id: int) -> int | None:
