@@ -301,3 +301,17 @@ def test_repeats_inside_one_feed(db, server):
     first, second = stored(db, source_id)
     assert (first.entry_key, second.entry_key) == ("same", "copy")
     assert first.duplicate_of is None and second.duplicate_of == first.id
+
+
+def test_an_operators_interval_change_is_used_from_the_next_fetch(db, server):
+    from storage import sources as repo
+
+    source_id = add_source(db, server.route("/feed", Route(body=rss_feed(items(1)), etag='"x"')), interval_seconds=900)
+    run_collect(db, adaptive_polling=False)
+    first = source_row(db, source_id)
+    assert first.next_due_at - first.last_fetched_at == timedelta(seconds=900)
+    with storage.transaction(db.sessions) as session:
+        repo.update_source(session, source_id, {"interval_seconds": 120}, "operator")
+    assert [o.source_id for o in run_collect(db, adaptive_polling=False).outcomes] == [source_id]  # due at once
+    second = source_row(db, source_id)
+    assert second.next_due_at - second.last_fetched_at == timedelta(seconds=120)
