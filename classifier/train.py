@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from classifier.evidence import item_text
 from classifier.metrics import binary_metrics, cohen_kappa, krippendorff_alpha_nominal, majority_label
 from storage import labels as label_store
+from storage import signals
 from storage.schema import Item
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "seed" / "seed_nl.csv"
@@ -47,6 +48,7 @@ class Example:
     split: str | None = None  # "train", "validation" or None (assigned by stratified_split)
     origin: str = "file"
     group: str | None = None  # e.g. the seed set's narrative: paraphrases of one claim share it
+    topic: str | None = None  # the policy topic, when known (the head is made blind to topics)
 
 
 def parse_label(value: Any, positive: str | None) -> int | None:
@@ -64,6 +66,7 @@ def parse_label(value: Any, positive: str | None) -> int | None:
 def read_labelled_file(
     path: Path, *, text_column: str = "text", label_column: str = "label", positive: str | None = None,
     split_column: str | None = "split", origin: str = "file", group_column: str | None = None,
+    topic_column: str | None = "topic",
 ) -> list[Example]:
     path = Path(path)
     if not path.is_file():
@@ -85,7 +88,10 @@ def read_labelled_file(
         if text:
             split = row.get(split_column) if split_column else None
             group = (row.get(group_column) or None) if group_column else None
-            examples.append(Example(text, label, split if split in ("train", "validation") else None, origin, group))
+            topic = (row.get(topic_column) or None) if topic_column else None
+            examples.append(
+                Example(text, label, split if split in ("train", "validation") else None, origin, group, topic)
+            )
     return examples
 
 
@@ -121,6 +127,7 @@ def analyst_examples(session: Session) -> AnalystData:
         i.id: i
         for i in session.scalars(select(Item).where(Item.id.in_(list(by_item)))) if by_item
     } if by_item else {}
+    topics = signals.main_topics(session, list(by_item))
     examples, ties, unsure_only = [], 0, 0
     for item_id in sorted(by_item):
         verdict = majority_label(list(by_item[item_id].values()))
@@ -132,7 +139,8 @@ def analyst_examples(session: Session) -> AnalystData:
             continue
         item = items.get(item_id)
         if item is not None:
-            examples.append(Example(item_text(item.title, item.summary, item.body_text), verdict, None, "analyst"))
+            examples.append(Example(item_text(item.title, item.summary, item.body_text), verdict, None, "analyst",
+                                    topic=topics.get(item_id)))
     agreement = labelling_agreement(by_item)
     agreement.update({"items_labelled": len(by_item), "items_used": len(examples), "ties_left_out": ties,
                       "unsure_left_out": unsure_only})
@@ -226,17 +234,18 @@ def group_held_out_metrics(
 ) -> dict[str, Any]:
     """Cross-validation in which every group (a narrative and all its paraphrases) is held out
     together: how well the head finds narratives it has never seen. Examples without a group
-    are their own group. Thresholds are chosen inside each training part."""
+    are their own group. Thresholds and topic directions come from each training part."""
     from sklearn.model_selection import GroupKFold
 
-    from classifier.heads import fit_head
+    from classifier.heads import fit_head, topic_directions
 
     x = embed([e.text for e in examples])
     y = np.array([e.label for e in examples], dtype=int)
     groups = [e.group or f"#{i}" for i, e in enumerate(examples)]
     probs, thresholds = np.zeros(len(y)), np.zeros(len(y))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(x, y, groups):
-        trained = fit_head(x[train_idx], y[train_idx], target_precision=target_precision)
+        blind = topic_directions(x[train_idx], [examples[i].topic for i in train_idx])
+        trained = fit_head(x[train_idx], y[train_idx], target_precision=target_precision, blind_to=blind)
         probs[test_idx] = trained.model.probabilities(x[test_idx])
         thresholds[test_idx] = trained.model.threshold
     metrics = binary_metrics(y, probs, thresholds)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
 from classifier.finetune import FinetuneParams, finetune_version_head
-from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head
+from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head, topic_directions
 from classifier.metrics import binary_metrics
 from classifier.train import (
     Example,
@@ -75,19 +75,22 @@ def embedding_cache(settings: AppSettings, encoder: Encoder) -> EmbeddingCache:
 
 
 def fit_examples(
-    examples: Sequence[Example], embed, *, target_precision: float | None, calibration: str, seed: int = DEFAULT_SEED
+    examples: Sequence[Example], embed, *, target_precision: float | None, calibration: str, seed: int = DEFAULT_SEED,
+    blind_to_topics: bool = True,
 ) -> TrainedHead:
+    """A head on the training split, blind to the policy-topic directions of its examples."""
     train = [e for e in examples if e.split == "train"]
     validation = [e for e in examples if e.split == "validation"]
     if not train:
         raise TrainingDataError("no training examples")
     x_train = embed([e.text for e in train])
+    blind = topic_directions(x_train, [e.topic for e in train]) if blind_to_topics else None
     x_val = embed([e.text for e in validation]) if validation else None
     y_val = np.array([e.label for e in validation], dtype=int) if validation else None
     try:
         return fit_head(
             x_train, np.array([e.label for e in train], dtype=int), x_validation=x_val, y_validation=y_val,
-            target_precision=target_precision, calibration=calibration, seed=seed,
+            target_precision=target_precision, calibration=calibration, seed=seed, blind_to=blind,
         )
     except HeadError as exc:
         raise TrainingDataError(str(exc)) from exc

@@ -339,6 +339,22 @@ def item_embeddings(session: Session, item_ids: Iterable[int]) -> dict[int, np.n
     return found
 
 
+def main_topics(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
+    """Each item's highest-scoring topic slug (items without topics are left out)."""
+    found: dict[int, tuple[float, str]] = {}
+    ids = sorted(set(item_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(ItemTopic.item_id, ItemTopic.score, PolicyTopic.slug)
+            .join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
+            .where(ItemTopic.item_id.in_(ids[start : start + _IN_CHUNK]))
+        ).all()
+        for item_id, score, slug in rows:
+            if item_id not in found or score > found[item_id][0]:
+                found[item_id] = (float(score), slug)
+    return {item_id: slug for item_id, (_, slug) in found.items()}
+
+
 def sentences_of_item(session: Session, item_id: int) -> list[ItemSentence]:
     return list(
         session.scalars(select(ItemSentence).where(ItemSentence.item_id == item_id).order_by(ItemSentence.position))

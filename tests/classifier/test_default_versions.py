@@ -62,3 +62,42 @@ def _sha256(relative: Path) -> str:
     import hashlib
 
     return hashlib.sha256((MODELS.parent / relative).read_bytes()).hexdigest()
+
+
+@pytest.mark.real_encoder
+def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tmp_path, real_encoder_folder, real_encoder) -> None:
+    import storage
+    from classifier.evidence import item_text
+    from classifier.score import classify_items, load_scoring_models
+    from classifier.topics import seed_topics
+    from storage import signals
+    from tests.classifier.pipeline_support import add_items
+    from waakhond.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", model_dir=MODELS,
+                        classifier={"base_model_path": str(real_encoder_folder)})
+    items = [
+        ("Ze gaan boeren onteigenen", "Een kennis bij de provincie zegt dat de onteigeningsbrieven al klaarliggen. "
+         "Eerst stikstof, dan je land kwijt. Deel dit voor het wordt verwijderd!", None),
+        ("Contant geld verdwijnt", "Vanaf volgend jaar mag je niet meer met contant geld betalen, de overheid wil "
+         "al je uitgaven kunnen volgen met de digitale euro.", None),
+        ("Kabinet verhoogt huurtoeslag", "Het kabinet verhoogt de huurtoeslag per 1 januari met gemiddeld 12 euro per "
+         "maand, meldt het ministerie. De Tweede Kamer stemde in met het voorstel.", None),
+        ("Nieuwe opvanglocatie in Assen", "De gemeente Assen opent in maart een opvanglocatie voor 200 asielzoekers, "
+         "meldt de gemeente. Omwonenden kunnen donderdag naar een informatieavond in het dorpshuis.", None),
+    ]
+    with storage.transaction(db.sessions) as session:
+        seed_topics(session)
+        ids = add_items(session, items)
+    models = load_scoring_models(db.sessions, settings, encoder=real_encoder)
+    assert models.checkworthy is not None  # both shipped defaults were installed
+    assert classify_items(db.sessions, settings, models).scored == 4
+    with db.read_sessions() as session:
+        rows = [signals.classification_for_item(session, i) for i in ids]
+        for row, (title, summary, body) in zip(rows, items, strict=True):
+            assert row.label in ("disinformation", "not_disinformation") and row.flagged == (row.score >= models.disinformation.model.threshold)
+            assert row.topics, title
+            assert item_text(title, summary, body)[row.evidence_start : row.evidence_end] == row.evidence_text
+    assert rows[0].topics[0] == "stikstof-landbouw" and rows[1].topics[0] == "digitale-overheid-geld"
+    assert rows[2].topics[0] == "wonen" and rows[3].topics[0] == "migratie-asiel"
+    assert [row.flagged for row in rows] == [True, True, False, False]  # two narratives, two news items

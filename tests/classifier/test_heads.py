@@ -64,3 +64,27 @@ def test_cross_validated_f1_uses_the_given_folds() -> None:
     folds = [(np.arange(100, 200), np.arange(0, 100)), (np.arange(0, 100), np.arange(100, 200))]
     scores = cross_validated_f1(x, y, folds)
     assert len(scores) == 2 and min(scores) > 0.8
+
+
+def test_topic_directions_and_a_head_blind_to_them() -> None:
+    from classifier.heads import project_out, topic_directions
+
+    rng = np.random.default_rng(3)
+    dim = 16
+    topic_axes = np.eye(dim)[:3]  # three topics, each shifting texts along its own axis
+    topics = [f"t{i % 3}" for i in range(120)]
+    y = (rng.random(120) < 0.5).astype(int)
+    label_axis = np.eye(dim)[5]
+    x = rng.normal(size=(120, dim)) * 0.3 + np.array([topic_axes[i % 3] * 2 for i in range(120)]) + np.outer(y * 2 - 1, label_axis)
+    # topic t0 carries most positives: a plain head would lean on it
+    y = np.where(np.array(topics) == "t0", 1, y)
+    basis = topic_directions(x, topics)
+    assert basis.shape == (dim, 2)  # three topic means span two directions around their mean
+    np.testing.assert_allclose(basis.T @ basis, np.eye(2), atol=1e-9)
+    assert np.abs(project_out(x, basis) @ basis).max() < 1e-4
+    blind = fit_head(x, y, blind_to=basis)
+    plain = fit_head(x, y)
+    assert np.abs(basis.T @ blind.model.head.weight).max() < 1e-4  # the folded head ignores topic
+    assert np.abs(basis.T @ plain.model.head.weight).max() > 0.1
+    assert blind.params["blind_directions"] == 2
+    assert topic_directions(x, [None] * 120).shape == (dim, 0)
