@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -42,9 +43,15 @@ def signature(text: str, num_perm: int) -> MinHash | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, permutations=_permutations(num_perm))
     minhash.update_batch(list(grams))
     return minhash
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int):
+    """The seed's permutation tables, made once: building them per item cost as much as hashing."""
+    return MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
 def signature_to_bytes(minhash: MinHash) -> bytes:

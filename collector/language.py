@@ -9,6 +9,8 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Below this many letters py3langid is guessing (a four-word headline can come out as 'af').
 MIN_LETTERS = 20
+# Letters are counted in this prefix only: enough to tell a text from a number or a URL.
+LETTER_CHECK_CHARS = 200
 # Below this normalised probability the declared language (if any) is trusted instead.
 MIN_CONFIDENCE = 0.6
 # Only the start of long texts is read: language does not change mid-article, time does.
@@ -41,7 +43,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``; the hint decides when the text says too little."""
     hint = primary_subtag(hint)
     sample = text[:MAX_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(ch.isalpha() for ch in sample[:LETTER_CHECK_CHARS]) < MIN_LETTERS:
         return hint
     language, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE and hint:

@@ -20,8 +20,6 @@ from storage.schema import Item
 
 # Keeps IN (...) lists well below SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
-# Rows per multi-row INSERT: 20 columns each, far below SQLite's 32,766 bound parameters.
-INSERT_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -111,14 +109,17 @@ def insert_new_items(
         first.setdefault(item.entry_key, item)  # the same key twice in one feed: the first wins
     batch = list(first.values())
     new_ids: dict[str, int] = {}
-    for chunk in _chunks(batch, INSERT_CHUNK):
+    if batch:
+        # One cached statement, executed with many parameter sets: SQLAlchemy batches them into
+        # multi-row INSERTs ("insertmanyvalues") with RETURNING on both databases.
         statement = (
-            insert(Item)
-            .values([_row(source_id, fetch_run_id, item, collected_at) for item in chunk])
+            insert(Item.__table__)
             .on_conflict_do_nothing(index_elements=["source_id", "entry_key"])
             .returning(Item.id, Item.entry_key)
         )
-        new_ids.update({key: item_id for item_id, key in session.execute(statement)})
+        rows = [_row(source_id, fetch_run_id, item, collected_at) for item in batch]
+        result = session.connection().execute(statement, rows)
+        new_ids.update({key: item_id for item_id, key in result})
     for item in batch:  # an exact copy of an earlier entry of the same batch points at it
         if item.entry_key in new_ids and item.duplicate_of is None and item.duplicate_of_entry_key:
             target = new_ids.get(item.duplicate_of_entry_key) or _root_of_key(
