@@ -178,3 +178,18 @@ def test_train_mode_full_writes_a_version_with_its_own_encoder(env, capsys, tmp_
     assert Path(env["WAAKHOND_DATA_DIR"]) in folder.parents
     shown = json.loads(invoke(["models", "show", "tiny-ft"], env, capsys).stdout)
     assert shown["training"]["mode"] == "full" and shown["status"] == "candidate"
+
+
+@pytest.mark.real_encoder
+def test_prepare_base_command_reuses_a_complete_folder(tmp_path: Path, real_encoder_folder: Path) -> None:
+    from tests.support.cli import run_subprocess
+
+    base = tmp_path / "var" / "models" / "base"
+    base.mkdir(parents=True)
+    (base / "multilingual-e5-small").symlink_to(real_encoder_folder, target_is_directory=True)
+    env = {"WAAKHOND_DATA_DIR": str(tmp_path / "var"), "HF_HUB_OFFLINE": "1"}
+    result = run_subprocess(["models", "prepare-base"], env)
+    assert result.exit_code == 0, result.stderr
+    assert "Base encoder ready at" in result.stdout
+    configured = run_subprocess(["models", "prepare-base"], {**env, "WAAKHOND_CLASSIFIER__BASE_MODEL_PATH": str(tmp_path)})
+    assert configured.exit_code == 0 and "nothing to prepare" in configured.stdout
