@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.schema import ClaimMatch, Classification, DailyTopicCount, Item, ItemTopic, UTCDateTime, utcnow
@@ -88,7 +88,8 @@ def as_date(value: object) -> date:
 
 # --------------------------------------------------------------------------- latest signal
 def latest_classification_id(item_id: ColumnElement) -> ColumnElement:
-    """Correlated subquery: the id of the item's latest classification (by time, then id)."""
+    """Correlated subquery: the id of the item's latest classification (by time, then id).
+    For one item or a WHERE clause; in joins use ``is_latest`` (see there)."""
     newer = aliased(Classification)
     return (
         select(newer.id)
@@ -96,6 +97,23 @@ def latest_classification_id(item_id: ColumnElement) -> ColumnElement:
         .order_by(newer.created_at.desc(), newer.id.desc())
         .limit(1)
         .scalar_subquery()
+    )
+
+
+def is_latest(signal) -> ColumnElement:
+    """Condition on an (aliased) classification: no newer one exists for its item.
+
+    Join with ``signal.item_id == Item.id`` and this condition, rather than ``signal.id ==
+    latest_classification_id(Item.id)``: SQLite evaluates a subquery inside a join condition
+    for every pair of rows (quadratic), while this NOT EXISTS is one index probe per row."""
+    newer = aliased(Classification)
+    return ~(
+        select(newer.id)
+        .where(
+            newer.item_id == signal.item_id,
+            or_(newer.created_at > signal.created_at, and_(newer.created_at == signal.created_at, newer.id > signal.id)),
+        )
+        .exists()
     )
 
 
@@ -171,7 +189,7 @@ def _day_counts_query(start: datetime, end: datetime, per_topic: bool, day: date
             func.sum(case((original, 0), else_=1)),
         )
         .select_from(Item)
-        .outerjoin(signal, signal.id == latest_classification_id(Item.id))
+        .outerjoin(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .where(Item.collected_at >= start, Item.collected_at < end)
         .group_by(topic, Item.source_id, language, bucket)
     )
@@ -240,7 +258,7 @@ def flagged_per_day_from_items(session: Session, f: SignalFilter) -> list[DayCou
     query = (
         select(day, topic, func.count(Item.id))
         .select_from(Item)
-        .join(signal, signal.id == latest_classification_id(Item.id))
+        .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .outerjoin(ItemTopic, ItemTopic.item_id == Item.id)
         .where(Item.collected_at >= start, Item.collected_at < end, Item.duplicate_of.is_(None),
                signal.flagged.is_(True), signal.score >= bucket_floor(f.min_score))
@@ -264,6 +282,6 @@ def days_between(first_day: date, last_day: date) -> Iterable[date]:
 __all__ = [
     "ALL_TOPICS", "NOT_FLAGGED", "NO_TOPIC", "REFRESH_OVERLAP", "SCORE_BUCKETS", "DayCount", "RefreshResult",
     "SignalFilter", "bucket_floor", "day_bounds", "days_between", "dirty_days", "flagged_per_day",
-    "first_counted_day", "flagged_per_day_from_items", "flagged_total", "items_per_source", "min_score_bucket",
+    "first_counted_day", "flagged_per_day_from_items", "flagged_total", "is_latest", "items_per_source", "min_score_bucket",
     "recompute_day", "refresh_daily_counts",
 ]

@@ -2,7 +2,7 @@
 figures of the last 24 hours, source health and the threshold preview.
 
 Every page reads through these functions (and ``storage.aggregates``); none writes. An item's
-signal is its latest classification (``storage.aggregates.latest_classification_id``), and the
+signal is its latest classification (``storage.aggregates.is_latest``), and the
 list shows each story once: syndicated copies (``items.duplicate_of``) are left out and
 counted as carriers of their original instead.
 """
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import SignalFilter, bucket_floor, day_bounds, latest_classification_id
+from storage.aggregates import SignalFilter, bucket_floor, day_bounds, is_latest, latest_classification_id
 from storage.claim_matches import MatchView, matches_for_item
 from storage.labels import LabelRecord, label_history
 from storage.schema import (
@@ -117,7 +117,7 @@ def _signals_base(f: SignalFilter, *columns) -> Select:
     query = (
         select(*[c(signal) if callable(c) else c for c in columns])
         .select_from(Item)
-        .join(signal, signal.id == latest_classification_id(Item.id))
+        .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .where(Item.collected_at >= start, Item.collected_at < end, Item.duplicate_of.is_(None),
                signal.flagged.is_(True))
     )
@@ -230,7 +230,7 @@ def overview_figures(session: Session, now: datetime, hours: int = 24) -> Overvi
     signal = aliased(Classification)
     collected = session.scalar(select(func.count(Item.id)).where(Item.collected_at >= since)) or 0
     flagged = session.scalar(
-        select(func.count(Item.id)).join(signal, signal.id == latest_classification_id(Item.id))
+        select(func.count(Item.id)).join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .where(Item.collected_at >= since, Item.duplicate_of.is_(None), signal.flagged.is_(True))
     ) or 0
     matches = session.scalar(select(func.count(ClaimMatch.id)).where(ClaimMatch.created_at >= since)) or 0
