@@ -23,6 +23,7 @@ CUSTOM_PERIOD = 0
 MIN_SCORE_CHOICES = tuple(round(b / SCORE_BUCKETS, 4) for b in range(SCORE_BUCKETS))
 FILTER_PARAMS = ("days", "from", "to", "topic", "source", "min_score", "language")
 _WIDGET = "filter_"
+ALL = "all"  # the "no filter" choice (None would show as an empty selection)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,14 @@ def filter_params(state: FilterState) -> dict[str, str]:
     return params
 
 
+def _choice(value: object) -> object:
+    return ALL if value is None else value
+
+
+def _value(choice: object) -> object:
+    return None if choice == ALL else choice
+
+
 def sync_params(wanted: Mapping[str, str], owned: tuple[str, ...]) -> None:
     """Make the URL's ``owned`` parameters equal ``wanted`` (others are left alone)."""
     for key in owned:
@@ -111,8 +120,8 @@ def filter_sidebar(
         language=state.language if state.language in languages else None,
     )
     initial = {
-        "days": state.days, "from": state.first_day, "to": state.last_day, "topic": state.topic_id,
-        "source": state.source_id, "min_score": state.min_score, "language": state.language,
+        "days": state.days, "from": state.first_day, "to": state.last_day, "topic": _choice(state.topic_id),
+        "source": _choice(state.source_id), "min_score": state.min_score, "language": _choice(state.language),
     }
     for name, value in initial.items():
         st.session_state.setdefault(_WIDGET + name, value)
@@ -126,13 +135,13 @@ def filter_sidebar(
         first, last = (first, last) if first <= last else (last, first)
     else:
         first, last = period(days, today)
-    topic = bar.selectbox(t("filters.topic"), (None, *topics), key=_WIDGET + "topic",
-                          format_func=lambda v: t("filters.all") if v is None else topics.get(v, str(v)))
-    source = bar.selectbox(t("filters.source"), (None, *sources), key=_WIDGET + "source",
-                           format_func=lambda v: t("filters.all") if v is None else sources.get(v, str(v)))
+    topic = bar.selectbox(t("filters.topic"), (ALL, *topics), key=_WIDGET + "topic",
+                          format_func=lambda v: t("filters.all") if v == ALL else topics.get(v, str(v)))
+    source = bar.selectbox(t("filters.source"), (ALL, *sources), key=_WIDGET + "source",
+                           format_func=lambda v: t("filters.all") if v == ALL else sources.get(v, str(v)))
     min_score = bar.select_slider(t("filters.min_score"), MIN_SCORE_CHOICES, key=_WIDGET + "min_score")
-    language = bar.selectbox(t("filters.language"), (None, *languages), key=_WIDGET + "language",
-                             format_func=lambda v: t("filters.all") if v is None else v)
-    chosen = FilterState(days, first, last, topic, source, float(min_score), language)
+    language = bar.selectbox(t("filters.language"), (ALL, *languages), key=_WIDGET + "language",
+                             format_func=lambda v: t("filters.all") if v == ALL else v)
+    chosen = FilterState(days, first, last, _value(topic), _value(source), float(min_score), _value(language))
     sync_params(filter_params(chosen), FILTER_PARAMS)
     return chosen

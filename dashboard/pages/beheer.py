@@ -75,7 +75,7 @@ def render(ctx: DashboardContext) -> None:
         hide_index=True,
     )
     names = {n: (r, e) for n, _, r, e, _ in rows}
-    chosen = st.selectbox(t("admin.choose"), (None, *names), key="admin_chosen",
+    chosen = st.selectbox(t("admin.choose"), (None, *names), key="admin_chosen", placeholder=t("admin.pick"),
                           format_func=lambda n: t("admin.pick") if n is None else n)
     if chosen is not None:
         _edit(ctx, user, chosen, *names[chosen])

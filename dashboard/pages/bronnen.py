@@ -119,7 +119,7 @@ def render(ctx: DashboardContext) -> None:
         st.success(notice)
     health = _health_table(ctx)
     by_id = {h.id: h for h in health}
-    chosen = st.selectbox(t("sources.choose"), (None, *by_id), key="sources_chosen",
+    chosen = st.selectbox(t("sources.choose"), (None, *by_id), key="sources_chosen", placeholder=t("sources.pick"),
                           format_func=lambda i: t("sources.pick") if i is None else f"#{i} {by_id[i].name}")
     if chosen is not None:
         st.subheader(t("sources.edit"))

@@ -23,11 +23,11 @@ def _list(ctx: DashboardContext) -> None:
     settings = dashboard_settings(ctx)
     left, right = st.columns([3, 1])
     search = left.text_input(t("factchecks.search"), key="factchecks_search")
-    rating = right.selectbox(t("factchecks.rating"), (None, *RATINGS), key="factchecks_rating",
-                             format_func=lambda r: t("filters.all") if r is None else t(f"rating.{r}"))
+    rating = right.selectbox(t("factchecks.rating"), ("", *RATINGS), key="factchecks_rating",
+                             format_func=lambda r: t("filters.all") if not r else t(f"rating.{r}"))
     page = st.number_input(t("factchecks.page"), min_value=1, step=1, key="factchecks_page")
     with ctx.read_sessions() as session:
-        rows = factchecks.list_fact_checks(session, search=search or None, rating=rating,
+        rows = factchecks.list_fact_checks(session, search=search or None, rating=rating or None,
                                            limit=settings.page_size, offset=(int(page) - 1) * settings.page_size)
         shown = [(r.url, r.claim_reviewed, r.publisher, r.rating, r.rating_text, r.published_at, r.origin) for r in rows]
     if not shown:

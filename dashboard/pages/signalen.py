@@ -98,7 +98,7 @@ def render(ctx: DashboardContext) -> None:
     st.session_state.setdefault("signals_item", wanted or None)
     if st.session_state["signals_item"] not in (None, *item_ids):
         st.session_state["signals_item"] = None
-    chosen = st.selectbox(t("signals.open"), (None, *item_ids), key="signals_item",
+    chosen = st.selectbox(t("signals.open"), (None, *item_ids), key="signals_item", placeholder=t("signals.pick"),
                           format_func=lambda i: t("signals.pick") if i is None else f"#{i} {titles.get(i, '')[:120]}")
     sync_params(
         {"sort": sort, "order": "desc" if descending else "asc", "p": str(int(page)),

@@ -100,7 +100,7 @@ def _timeline_chart(top: list[views.NarrativeView], daily: dict[int, dict[date, 
 
 def _detail(ctx: DashboardContext, narrative_id: int) -> None:
     settings = dashboard_settings(ctx)
-    show_link(f"?page=verhalen", t("narratives.back"))
+    show_link("?page=verhalen", t("narratives.back"))
     with ctx.read_sessions() as session:
         try:
             detail = views.narrative_detail(session, narrative_id)
