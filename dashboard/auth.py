@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import storage
@@ -100,6 +101,28 @@ def attempt_login(ctx: DashboardContext, username: str, password: str, now: date
     return LoginOutcome(found, "ok")
 
 
+def oidc_username(claims: object, claim: str) -> str | None:
+    """The Waakhond user name in the identity provider's claims (``st.user``), if any."""
+    getter = getattr(claims, "get", None)
+    value = getter(claim) if callable(getter) else None
+    return str(value).strip() if value else None
+
+
+def attempt_oidc_login(ctx: DashboardContext, username: str | None, now: datetime | None = None) -> LoginOutcome:
+    """Single sign-on: the identity provider vouched for ``username``; the role comes from
+    ``users``. Unknown or disabled names are refused and audited like a failed password."""
+    now = now or utcnow()
+    with storage.transaction(ctx.sessions) as session:
+        user = session.scalar(select(User).where(User.username == (username or "")))
+        if user is None or not user.enabled:
+            logins.record_failure(session, username or "", "oidc_unknown_user")
+            return LoginOutcome(None, "invalid")
+        logins.record_success(session, user, {"mode": "oidc"})
+        found = SessionUser(user.id, user.username, user.display_name, user.role)
+    st.session_state[SESSION_KEY] = issue_token(ctx.secret_key(), found.id, now)
+    return LoginOutcome(found, "ok")
+
+
 def logout(ctx: DashboardContext, reason: str = "user") -> None:
     token = read_token(ctx.secret_key(), st.session_state.get(SESSION_KEY))
     st.session_state.pop(SESSION_KEY, None)
@@ -168,6 +191,9 @@ def login_form(ctx: DashboardContext) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(t(notice))
+    if dashboard_settings(ctx).login_mode == "oidc":
+        _oidc_login(ctx, expired=notice is not None)
+        return
     with st.form("login", clear_on_submit=False):
         username = st.text_input(t("login.username"), key="login_username")
         password = st.text_input(t("login.password"), type="password", key="login_password")
@@ -177,3 +203,20 @@ def login_form(ctx: DashboardContext) -> None:
         if outcome.reason == "ok":
             st.rerun()
         st.error(t("login.blocked" if outcome.reason == "blocked" else "login.invalid"))
+
+
+def _oidc_login(ctx: DashboardContext, expired: bool) -> None:
+    """Streamlit's ``st.login`` (configured in ``.streamlit/secrets.toml``, see docs/dashboard.md)."""
+    if expired and st.user.is_logged_in:
+        st.logout()  # our session ended: make the identity provider ask again
+        return
+    if not st.user.is_logged_in:
+        if st.button(t("login.oidc"), key="login_oidc"):
+            st.login()
+        return
+    name = oidc_username(st.user, dashboard_settings(ctx).oidc_username_claim)
+    if attempt_oidc_login(ctx, name).reason == "ok":
+        st.rerun()
+    st.error(t("login.oidc_unknown", name=name or "?"))
+    if st.button(t("app.logout"), key="logout_oidc"):
+        st.logout()

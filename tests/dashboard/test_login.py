@@ -86,3 +86,20 @@ def test_logout_ends_the_session(make_app, db):
     assert SESSION_KEY not in at.session_state and "Overzicht" not in [t.value for t in at.title]
     with db.read_sessions() as session:
         assert audit.entries(session, object_type="login")[0].action == "logout"
+
+
+def test_single_sign_on_maps_onto_users_and_roles(app_env, db, seeded):
+    from dashboard.auth import attempt_oidc_login, oidc_username
+    from waakhond.context import AppContext
+    from waakhond.settings import Settings
+
+    assert oidc_username({"email": " operator ", "sub": "x"}, "email") == "operator"
+    assert oidc_username({"sub": "x"}, "email") is None
+    ctx = AppContext(Settings())
+    outcome = attempt_oidc_login(ctx, "operator")
+    assert outcome.reason == "ok" and outcome.user.role == "operator"
+    assert attempt_oidc_login(ctx, "someone@elsewhere.example").reason == "invalid"
+    with db.read_sessions() as session:
+        entries = [(e.action, e.object_id, e.details) for e in audit.entries(session, object_type="login")][:2]
+    assert entries == [("login.failure", "someone@elsewhere.example", {"reason": "oidc_unknown_user"}),
+                       ("login.success", "operator", {"mode": "oidc"})]
