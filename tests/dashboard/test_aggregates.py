@@ -89,3 +89,24 @@ def test_min_score_filter_rounds_down_to_the_bucket_grid():
     assert aggregates.min_score_bucket(0.7) == 14
     assert aggregates.bucket_floor(0.73) == 0.7
     assert aggregates.bucket_floor(1.0) == 0.95
+
+
+def test_the_latest_classification_is_the_signal(db, password_hash):
+    from storage.schema import ModelVersion
+
+    with storage.transaction(db.sessions) as session:
+        seeded = seed(session, password_hash)
+    today = utcnow().date()
+    everything = SignalFilter(today - timedelta(days=25), today)
+    with storage.transaction(db.sessions) as session:  # a newer version no longer flags the newest signal
+        newer = ModelVersion(name="v2", base_model="e5", path="models/v2", threshold=0.6, status="active")
+        session.add(newer)
+        session.flush()
+        session.add(Classification(item_id=seeded.flagged_item, model_version_id=newer.id, score=0.3, label="x",
+                                   flagged=False, created_at=utcnow()))
+    with storage.transaction(db.sessions) as session:
+        refresh_daily_counts(session, utcnow() + timedelta(seconds=1))
+    with db.read_sessions() as session:
+        assert aggregates.flagged_total(session, everything) == 20
+        assert views.count_signals(session, everything) == 20
+        assert views.signal_detail(session, seeded.flagged_item).score == 0.3
