@@ -172,7 +172,7 @@ def merge_pass(sessions: sessionmaker[Session], settings: NarrativeSettings, now
             OpenNarrative(n.id, vector_from_bytes(n.centroid), n.item_count, n.last_seen, n.auto_merge)
             for n in rows if len(n.centroid) == 4 * dim
         ]
-        merges = plan_merges(narratives, settings.merge_threshold, background)
+        merges = plan_merges(narratives, settings, background)
         for merge in merges:
             repo.merge_narratives(session, merge.source_id, merge.target_id, SYSTEM_ACTOR, similarity=merge.similarity)
         targets = {m.target_id for m in merges}

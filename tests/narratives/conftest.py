@@ -29,3 +29,23 @@ def embedded_paraphrases(real_encoder) -> EmbeddedParaphrases:  # noqa: F811
     vectors = real_encoder.encode([r.text for r in rows])
     background = real_encoder.encode(load_background_texts()).mean(axis=0)
     return EmbeddedParaphrases(rows, vectors, background)
+
+
+@dataclass(frozen=True)
+class EmbeddedDemo:
+    corpus: object
+    vectors: np.ndarray  # every demo item, as the classifier embeds items
+    background: np.ndarray
+
+
+@pytest.fixture(scope="session")
+def embedded_demo(real_encoder) -> EmbeddedDemo:  # noqa: F811
+    demo = pytest.importorskip("waakhond.demo")
+    from classifier.evidence import item_text
+    from classifier.narrative_calibration import item_vectors
+
+    corpus = demo.load_corpus()
+    if not any(i.spike for i in corpus.items):
+        pytest.skip("the demo corpus has no planted spikes yet")
+    vectors = item_vectors(real_encoder, [item_text(i.title, i.summary, i.body) for i in corpus.items])
+    return EmbeddedDemo(corpus, vectors, vectors.mean(axis=0))

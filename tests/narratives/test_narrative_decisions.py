@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from classifier.narrative_settings import NarrativeSettings
 from classifier.narratives import (
@@ -13,7 +14,9 @@ from classifier.narratives import (
     Member,
     NarrativeIndex,
     OpenNarrative,
+    cohesion,
     default_title,
+    merge_margins,
     narrative_topics,
     place_items,
     plan_merges,
@@ -25,7 +28,7 @@ from classifier.narratives import (
 
 T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
 DIM = 16
-SETTINGS = NarrativeSettings(join_threshold=0.8, merge_threshold=0.9)
+SETTINGS = NarrativeSettings(join_threshold=0.8, merge_threshold=0.9, merge_cohesion_ratio=0.9)
 
 
 def direction(seed: int) -> np.ndarray:
@@ -90,7 +93,7 @@ def test_below_threshold_starts_a_new_narrative():
 
 def test_index_grows_beyond_its_initial_capacity():
     index = NarrativeIndex(DIM)
-    settings = NarrativeSettings(join_threshold=0.999, merge_threshold=0.9995)
+    settings = NarrativeSettings(join_threshold=0.999)
     items = [FlaggedItem(i, T0, direction(1000 + i)) for i in range(200)]
     placements = place_items(index, items, settings)
     assert len(index) == 200 and len({p.narrative_id for p in placements}) == 200
@@ -103,7 +106,7 @@ def test_merge_pass_merges_drifted_together_narratives_smaller_into_larger():
         OpenNarrative(2, near(a, 2, 0.05), 10, T0),
         OpenNarrative(3, b, 4, T0),
     ]
-    merges = plan_merges(narratives, SETTINGS.merge_threshold)
+    merges = plan_merges(narratives, SETTINGS)
     assert [(m.source_id, m.target_id) for m in merges] == [(1, 2)]
     assert merges[0].similarity >= SETTINGS.merge_threshold
 
@@ -111,10 +114,10 @@ def test_merge_pass_merges_drifted_together_narratives_smaller_into_larger():
 def test_merge_pass_chains_through_updated_centroids_and_respects_auto_merge():
     a = direction(13)
     narratives = [OpenNarrative(i, near(a, i, 0.05), 2, T0) for i in range(1, 5)]
-    merges = plan_merges(narratives, SETTINGS.merge_threshold)
+    merges = plan_merges(narratives, SETTINGS)
     assert len(merges) == 3 and len({m.target_id for m in merges}) == 1
     pinned = [OpenNarrative(n.id, n.centroid, n.item_count, n.last_seen, auto_merge=n.id != 1) for n in narratives]
-    assert all(1 not in (m.source_id, m.target_id) for m in plan_merges(pinned, SETTINGS.merge_threshold))
+    assert all(1 not in (m.source_id, m.target_id) for m in plan_merges(pinned, SETTINGS))
 
 
 def test_summary_takes_the_member_nearest_the_centre_and_counts_sources():
@@ -151,3 +154,30 @@ def test_default_title_is_cut_at_a_word_boundary():
     title = default_title(long)
     assert len(title) <= TITLE_MAX_CHARS and title.endswith("…") and "  " not in title
     assert default_title("  Kort  verhaal ") == "Kort verhaal"
+
+
+def test_cohesion_is_the_average_pairwise_cosine():
+    vectors = np.array([near(direction(21), i, 0.5) for i in range(6)], dtype=np.float64)
+    pairwise = vectors @ vectors.T
+    expected = (pairwise.sum() - np.trace(pairwise)) / (6 * 5)
+    assert cohesion(vectors.mean(axis=0), 6) == pytest.approx(expected)
+    assert np.isnan(cohesion(vectors[0], 1))
+
+
+def test_merge_bar_is_relative_to_the_narratives_own_cohesion():
+    settings = NarrativeSettings(join_threshold=0.5, merge_threshold=0.1, merge_cohesion_ratio=0.6)
+    coherence = np.array([0.9, 0.4, np.nan])
+    similarity = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 0.3], [0.5, 0.3, 1.0]])
+    margins = merge_margins(similarity, coherence, settings)
+    assert margins[0, 1] == pytest.approx(0.5 - 0.6 * np.sqrt(0.9 * 0.4))  # both cohesive: geometric mean
+    assert margins[1, 2] == pytest.approx(0.3 - 0.6 * 0.4)  # a single item: the other's cohesion
+    low = NarrativeSettings(join_threshold=0.5, merge_threshold=0.35, merge_cohesion_ratio=0.6)
+    assert merge_margins(similarity, coherence, low)[1, 2] == pytest.approx(0.3 - 0.35)  # the floor
+
+
+def test_loose_stories_merge_where_tight_claims_would_not():
+    settings = NarrativeSettings(join_threshold=0.99, merge_threshold=0.05, merge_cohesion_ratio=0.6)
+    loose = direction(22)
+    halves = [OpenNarrative(1, np.mean([near(loose, i, 2.0) for i in range(8)], axis=0), 8, T0),
+              OpenNarrative(2, np.mean([near(loose, 50 + i, 2.0) for i in range(8)], axis=0), 8, T0)]
+    assert [(m.source_id, m.target_id) for m in plan_merges(halves, settings)] == [(2, 1)]
