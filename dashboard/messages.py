@@ -105,8 +105,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "signals.pick": _m("Kies een signaal…", "Choose a signal…"),
     "sort.time": _m("tijd", "time"),
     "sort.score": _m("score", "score"),
-    "sort.source": _m("bron", "source"),
-    "sort.title": _m("titel", "title"),
     "signal.meta": _m("{source} · {time}", "{source} · {time}"),
     "signal.original": _m("Naar het originele bericht", "To the original item"),
     "signal.score": _m("Inschatting", "Assessment"),

@@ -177,6 +177,8 @@ class Item(Base):
         Index("ix_items_duplicate_of", "duplicate_of"),
         Index("ix_items_language_collected", "language", "collected_at"),
         Index("ix_items_to_classify", "to_classify", "id"),
+        # the dashboard's stories (copies left out) newest first, and the last 24 hours' figures
+        Index("ix_items_original_collected", "duplicate_of", "collected_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.aggregates import SignalFilter, bucket_floor, day_bounds, is_latest, latest_classification_id
@@ -29,7 +29,9 @@ from storage.schema import (
     Source,
 )
 
-SORT_KEYS = ("time", "score", "source", "title")
+#: Newest first/last walks ``ix_items_original_collected``; by score walks
+#: ``ix_classifications_flagged_score``: both stop at the page instead of sorting everything.
+SORT_KEYS = ("time", "score")
 #: Sources count as failing from their first failed fetch in a row.
 HEALTHY_STATUSES = ("ok", "not_modified")
 
@@ -110,7 +112,14 @@ class SourceHealth:
 
 
 # --------------------------------------------------------------------------- signals
-def _signals_base(f: SignalFilter, *columns) -> Select:
+def flagged_by_time(signal) -> ColumnElement:
+    """``flagged`` written so that no index on it can be used: the query then walks
+    ``items.collected_at`` (newest first, stopping at the page) instead of every flagged
+    classification ever stored, which SQLite without statistics would otherwise prefer."""
+    return func.coalesce(signal.flagged, False).is_(True)
+
+
+def _signals_base(f: SignalFilter, *columns, by_time: bool = False) -> Select:
     signal = aliased(Classification, name="signal")
     start, _ = day_bounds(f.first_day)
     _, end = day_bounds(f.last_day)
@@ -119,7 +128,7 @@ def _signals_base(f: SignalFilter, *columns) -> Select:
         .select_from(Item)
         .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .where(Item.collected_at >= start, Item.collected_at < end, Item.duplicate_of.is_(None),
-               signal.flagged.is_(True))
+               flagged_by_time(signal) if by_time else signal.flagged.is_(True))
     )
     if f.min_score > 0:
         query = query.where(signal.score >= bucket_floor(f.min_score))
@@ -146,10 +155,8 @@ def list_signals(
         raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORT_KEYS)}")
     columns = (Item.id, Item.title, Source.name, Item.collected_at, Item.published_at, Item.language, Item.url,
                lambda s: s.score, lambda s: s.flag_reasons)
-    query = _signals_base(f, *columns).join(Source, Source.id == Item.source_id)
-    key = {"time": Item.collected_at, "source": Source.name, "title": Item.title}.get(sort)
-    if key is None:  # score: the signal's own column
-        key = query.selected_columns[7]
+    query = _signals_base(f, *columns, by_time=sort == "time").join(Source, Source.id == Item.source_id)
+    key = Item.collected_at if sort == "time" else query.selected_columns[7]  # score: the signal's column
     order = [key.desc() if descending else key.asc(), Item.id.desc() if descending else Item.id.asc()]
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
     ids = [r[0] for r in rows]
@@ -231,7 +238,7 @@ def overview_figures(session: Session, now: datetime, hours: int = 24) -> Overvi
     collected = session.scalar(select(func.count(Item.id)).where(Item.collected_at >= since)) or 0
     flagged = session.scalar(
         select(func.count(Item.id)).join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
-        .where(Item.collected_at >= since, Item.duplicate_of.is_(None), signal.flagged.is_(True))
+        .where(Item.collected_at >= since, Item.duplicate_of.is_(None), flagged_by_time(signal))
     ) or 0
     matches = session.scalar(select(func.count(ClaimMatch.id)).where(ClaimMatch.created_at >= since)) or 0
     healthy = failing = disabled = 0

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.auth import require_role
 from dashboard.components import csv_text, score_in_words
 from dashboard.context import DashboardContext, dashboard_settings
@@ -67,8 +68,7 @@ def render(ctx: DashboardContext) -> None:
     sort = left.selectbox(t("signals.sort"), SORT_KEYS, key="signals_sort", format_func=lambda k: t(f"sort.{k}"))
     descending = middle.toggle(t("signals.descending"), key="signals_order")
 
-    with ctx.read_sessions() as session:
-        total = views.count_signals(session, f)
+    total = data.flagged_total(ctx, f)  # from the daily aggregate: the same count, without a scan
     pages = max(1, math.ceil(total / settings.page_size))
     st.session_state.setdefault("signals_page", min(max(_int_param("p", 1), 1), pages))
     if st.session_state["signals_page"] > pages:

@@ -303,6 +303,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_published_at", ["published_at"], unique=False)
         batch_op.create_index("ix_items_source_published", ["source_id", "published_at"], unique=False)
         batch_op.create_index("ix_items_to_classify", ["to_classify", "id"], unique=False)
+        batch_op.create_index("ix_items_original_collected", ["duplicate_of", "collected_at"], unique=False)
 
     op.create_table(
         "classifications",
@@ -580,6 +581,7 @@ def downgrade() -> None:
 
     op.drop_table("classifications")
     with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_original_collected")
         batch_op.drop_index("ix_items_to_classify")
         batch_op.drop_index("ix_items_source_published")
         batch_op.drop_index("ix_items_published_at")
