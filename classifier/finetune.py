@@ -1,7 +1,8 @@
 """Full fine-tuning (``waakhond train --mode full``): the encoder is trained together with the head.
 
     training examples -> a fit part and a calibration part (20 %, stratified, fixed seed)
-    model  = the base encoder, mean pooling, L2 normalisation, dropout, one linear layer;
+    model  = the base encoder (word embeddings frozen), mean pooling, L2 normalisation, dropout,
+             one linear layer;
              class-balanced BCE; AdamW (encoder and head at their own rates), linear decay;
              ``epochs`` passes in a seeded order; torch threads from settings
     save   = <out>/<name>/encoder/ (a complete Hugging Face folder, about 470 MB for e5-small:
@@ -68,6 +69,9 @@ def finetune_encoder(
     torch.set_num_threads(base.settings.threads)
     model = base.model
     model.train()
+    # The word-embedding matrix is most of the model (250k pieces x 384 for e5-small) and a few
+    # hundred examples touch a sliver of it: frozen, every step costs a fraction.
+    model.get_input_embeddings().weight.requires_grad_(False)
     linear = torch.nn.Linear(base.dim, 1)
     dropout = torch.nn.Dropout(params.dropout)
     sequences = [base._with_specials(ids) for ids in base.token_ids([e.text for e in fit])]
@@ -75,7 +79,7 @@ def finetune_encoder(
     positives = max(1.0, float(labels.sum()))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(fit) - positives) / positives))
     optimiser = torch.optim.AdamW(
-        [{"params": model.parameters(), "lr": params.encoder_learning_rate},
+        [{"params": [p for p in model.parameters() if p.requires_grad], "lr": params.encoder_learning_rate},
          {"params": linear.parameters(), "lr": params.head_learning_rate}],
         weight_decay=0.01,
     )
