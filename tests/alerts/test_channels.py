@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
+from tests.alerts.receivers import SmtpServer, WebhookReceiver, free_port
 from waakhond.alerts import channels
 from waakhond.alerts.channels import (
     AlertDeliveryError,
@@ -18,7 +19,6 @@ from waakhond.alerts.channels import (
 )
 from waakhond.alerts.messages import DISCLAIMER, AlertMessage, Link
 from waakhond.alerts.settings import AlertSettings
-from tests.alerts.receivers import SmtpServer, WebhookReceiver, free_port
 
 MESSAGE = AlertMessage(
     kind="new_narrative",

@@ -26,7 +26,15 @@ from storage import narrative_views, transaction
 from storage.schema import utcnow
 from waakhond.alerts.channels import AlertDeliveryError, deliver
 from waakhond.alerts.messages import AlertMessage, Link, debunk_links
-from waakhond.alerts.rules import AlertFacts, AlertIntent, NarrativeFact, RuleSpec, SpikeFact, decide, evaluate_rule
+from waakhond.alerts.rules import (
+    AlertFacts,
+    AlertIntent,
+    NarrativeFact,
+    RuleSpec,
+    SpikeFact,
+    decide,
+    evaluate_rule,
+)
 from waakhond.alerts.settings import AlertSettings
 
 log = logging.getLogger(__name__)
