@@ -34,6 +34,8 @@ from storage.schema import (
 SORT_KEYS = ("time", "score")
 #: Sources count as failing from their first failed fetch in a row.
 HEALTHY_STATUSES = ("ok", "not_modified")
+#: Item ids start at 1: ``coalesce(duplicate_of, 0) = 0`` means "not a copy" without an index.
+NO_ITEM = 0
 
 
 @dataclass(frozen=True)
@@ -119,16 +121,26 @@ def flagged_by_time(signal) -> ColumnElement:
     return func.coalesce(signal.flagged, False).is_(True)
 
 
-def _signals_base(f: SignalFilter, *columns, by_time: bool = False) -> Select:
+def _by_score(column: ColumnElement) -> ColumnElement:
+    """The column wrapped so that no index on it can be used (see ``_signals_base``)."""
+    return func.coalesce(column, column)
+
+
+def _signals_base(f: SignalFilter, *columns, walk: str = "any") -> Select:
+    """Flagged stories in the filter. ``walk`` steers SQLite, which has no statistics to choose
+    well: "time" walks ``ix_items_original_collected`` newest first, "score" walks
+    ``ix_classifications_flagged_score`` highest first; both stop at the page."""
     signal = aliased(Classification, name="signal")
     start, _ = day_bounds(f.first_day)
     _, end = day_bounds(f.last_day)
+    collected = _by_score(Item.collected_at) if walk == "score" else Item.collected_at
+    original = (func.coalesce(Item.duplicate_of, NO_ITEM) == NO_ITEM) if walk == "score" else Item.duplicate_of.is_(None)
     query = (
         select(*[c(signal) if callable(c) else c for c in columns])
         .select_from(Item)
         .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
-        .where(Item.collected_at >= start, Item.collected_at < end, Item.duplicate_of.is_(None),
-               flagged_by_time(signal) if by_time else signal.flagged.is_(True))
+        .where(collected >= start, collected < end, original,
+               flagged_by_time(signal) if walk == "time" else signal.flagged.is_(True))
     )
     if f.min_score > 0:
         query = query.where(signal.score >= bucket_floor(f.min_score))
@@ -155,8 +167,9 @@ def list_signals(
         raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORT_KEYS)}")
     columns = (Item.id, Item.title, Source.name, Item.collected_at, Item.published_at, Item.language, Item.url,
                lambda s: s.score, lambda s: s.flag_reasons)
-    query = _signals_base(f, *columns, by_time=sort == "time").join(Source, Source.id == Item.source_id)
+    query = _signals_base(f, *columns, walk=sort).join(Source, Source.id == Item.source_id)
     key = Item.collected_at if sort == "time" else query.selected_columns[7]  # score: the signal's column
+
     order = [key.desc() if descending else key.asc(), Item.id.desc() if descending else Item.id.asc()]
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
     ids = [r[0] for r in rows]
