@@ -306,6 +306,8 @@ class Classification(Base):
         Index("ix_classifications_matched_at", "matched_at"),
         # the threshold preview counts one version's recent scores from the index alone
         Index("ix_classifications_version_created_score", "model_version_id", "created_at", "score"),
+        # an item's latest signal and its flag from the index alone (the dashboard's lists)
+        Index("ix_classifications_item_signal", "item_id", "created_at", "flagged", "score"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

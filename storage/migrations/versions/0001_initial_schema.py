@@ -343,6 +343,9 @@ def upgrade() -> None:
             "ix_classifications_version_created_score", ["model_version_id", "created_at", "score"], unique=False
         )
         batch_op.create_index(
+            "ix_classifications_item_signal", ["item_id", "created_at", "flagged", "score"], unique=False
+        )
+        batch_op.create_index(
             "ix_classifications_version_flagged", ["model_version_id", "flagged", "created_at"], unique=False
         )
 
@@ -574,6 +577,7 @@ def downgrade() -> None:
     op.drop_table("fact_checks")
     with op.batch_alter_table("classifications", schema=None) as batch_op:
         batch_op.drop_index("ix_classifications_version_flagged")
+        batch_op.drop_index("ix_classifications_item_signal")
         batch_op.drop_index("ix_classifications_version_created_score")
         batch_op.drop_index("ix_classifications_matched_at")
         batch_op.drop_index("ix_classifications_created_at")
