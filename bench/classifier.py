@@ -174,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         counted["classify"] += len(classify_part)
     vectors_all, int8_all = np.concatenate(vectors), np.concatenate(int8_vectors)
     cosines = (vectors_all * int8_all).sum(axis=1)
+    head = models.disinformation.model  # the shipped head (trained on float embeddings)
+    float_probs, int8_probs = head.probabilities(vectors_all), head.probabilities(int8_all)
+    same_flag = float(np.mean((float_probs >= head.threshold) == (int8_probs >= head.threshold)))
     waakhond_s, limit_s, classify_s, int8_s = (seconds[k] for k in ("waakhond", "limit", "classify", "int8"))
     naive_s = None if args.skip_naive else seconds["naive"]
     classify_rate = counted["classify"] / classify_s
@@ -200,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             "waakhond_vs_limit": round(limit_s / waakhond_s, 3),
             "classify_full_vs_naive": None if naive_s is None else round(classify_rate / (n / naive_s), 2),
             "int8_vs_float_encoder": round(waakhond_s / int8_s, 2),
+            "waakhond_int8_vs_naive": None if naive_s is None else round(naive_s / int8_s, 2),
         },
         "classify_full_items_measured": counted["classify"],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
@@ -209,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             "probe_mean_cosine": round(report.mean_cosine, 4),
             "items_mean_cosine": round(float(cosines.mean()), 4),
             "items_min_cosine": round(float(cosines.min()), 4),
+            "disinformation_flag_agreement": round(same_flag, 4),
+            "disinformation_score_mean_abs_diff": round(float(np.mean(np.abs(float_probs - int8_probs))), 4),
+            "flagged_float": int(np.sum(float_probs >= head.threshold)),
+            "flagged_int8": int(np.sum(int8_probs >= head.threshold)),
         },
         "peak_rss_mb": peak_rss_mb(),
     }
