@@ -22,7 +22,11 @@ class ClassifierSettings(BaseModel):
     batch_size: int = Field(32, ge=1)
     max_tokens: int = Field(256, ge=16, description="Tokens per window.")
     window_stride_tokens: int = Field(192, ge=8, description="Step between overlapping windows.")
-    quantize_int8: bool = Field(False, description="Dynamic int8 quantisation of the linear layers.")
+    quantize_int8: bool = Field(
+        False,
+        description="Dynamic int8 quantisation of the linear layers (about 2.4x faster on 2 cores). The encoder "
+        "then has its own identity: versions and the claim-matching calibration must be made with it on.",
+    )
     target_precision: float = Field(0.8, gt=0, lt=1, description="Threshold is chosen for this precision.")
     classify_languages: list[str] = Field(default_factory=lambda: ["nl"])
     calibration: str = Field("platt", pattern="^(platt|isotonic)$", description="Calibration of trained heads.")

@@ -82,6 +82,7 @@ def test_int8_quantisation_is_measured(tiny_folder, tiny_settings) -> None:
     after = encoder.encode(["de regering zegt het"])
     if report.accepted:
         assert not np.array_equal(before, after)
+        assert encoder.fingerprint.endswith("+int8-dynamic")  # float heads are refused with it
     else:
         np.testing.assert_array_equal(before, after)
 
@@ -91,3 +92,20 @@ def test_missing_folder_is_a_clear_error(tmp_path) -> None:
 
     with pytest.raises(BaseModelError, match="prepare-base"):
         Encoder.from_folder(tmp_path / "nothing")
+
+
+def test_a_head_trained_on_float_embeddings_is_refused_by_the_int8_encoder(tiny_folder, tiny_settings, tmp_path) -> None:
+    from classifier.heads import fit_head
+    from classifier.versions import VersionError, load_version, write_version_folder
+
+    float_encoder = Encoder.from_folder(tiny_folder, tiny_settings)
+    texts = ["de regering zegt het", "het kabinet wil geld", "nep nieuws van de elite", "geheim plan overheid"] * 3
+    trained = fit_head(float_encoder.encode(texts), np.array([0, 0, 1, 1] * 3))
+    folder = write_version_folder(tmp_path / "v", name="v", task="disinformation", trained=trained,
+                                  encoder=float_encoder, training={})
+    assert load_version(folder, float_encoder).info.name == "v"
+    int8_encoder = Encoder.from_folder(tiny_folder, tiny_settings)
+    assert int8_encoder.quantise_int8().accepted  # the tiny model quantises almost losslessly
+    assert int8_encoder.fingerprint == float_encoder.fingerprint + "+int8-dynamic"
+    with pytest.raises(VersionError, match="trained on encoder"):
+        load_version(folder, int8_encoder)
