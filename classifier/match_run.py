@@ -154,7 +154,9 @@ def _match_new_claims(
                     claim_matches.merge_item_matches(session, item_id, records, settings.match_top_k)
                     touched.append(item_id)
                     report.matches_stored += len(records)
-            report.items_raised += claim_matches.refresh_claim_signal(session, touched, threshold)
+            report.items_raised += claim_matches.refresh_claim_signal(
+                session, touched, threshold, settings.match_support_min_score
+            )
         report.recent_items_checked += len(batch)
         if advance is not None:
             advance(len(batch))
@@ -181,7 +183,9 @@ def _match_items(
             claim_matches.replace_item_matches(session, item_id, records)
             report.matches_stored += len(records)
             report.items_with_matches += bool(records)
-        report.items_raised += claim_matches.refresh_claim_signal(session, batch, threshold)
+        report.items_raised += claim_matches.refresh_claim_signal(
+            session, batch, threshold, settings.match_support_min_score
+        )
         claim_matches.mark_items_matched(session, batch, classified_before=read_at)
         report.items_matched += len(batch)
 

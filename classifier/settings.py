@@ -69,6 +69,13 @@ class ClassifierSettings(BaseModel):
     match_threshold: float | None = Field(
         None, description="Cosine threshold for a claim match. Empty: the calibrated value shipped in models/."
     )
+    match_support_min_score: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="A match with a false/mostly_false fact-check raises the flag only when the "
+        "classifier gives the item at least this score (a debunk article matches its fact-check too).",
+    )
     match_top_k: int = Field(3, ge=1, description="Matches stored per item.")
     match_recent_item_days: int = Field(
         30, ge=1, description="New fact-checks are matched against items this recent."

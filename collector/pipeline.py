@@ -33,6 +33,8 @@ from collector.writer import DatabaseWriter, PreparedItem
 from storage.fetching import ClaimedSource, FetchRunRecord, SourceUpdate
 
 log = logging.getLogger(__name__)
+#: Only items of news feeds get a signal; fact-checkers' pages are the debunks themselves.
+FEED_KIND = "feed"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class SourcePipeline:
                     entry=entry,
                     body_text=body,
                     language=language,
-                    to_classify=should_classify(language, self.settings.classify_languages),
+                    to_classify=source.kind == FEED_KIND and should_classify(language, self.settings.classify_languages),
                     signature=minhash,
                     signature_bytes=signature_to_bytes(minhash) if minhash is not None else None,
                     article_status=page.status if page else None,

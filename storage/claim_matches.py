@@ -241,19 +241,27 @@ def combined_reasons(reasons: Sequence[str], debunked: bool) -> list[str]:
     return [*kept, CLAIM_MATCH_REASON] if debunked else kept
 
 
-def refresh_claim_signal(session: Session, item_ids: Iterable[int], threshold: float) -> int:
+def refresh_claim_signal(
+    session: Session, item_ids: Iterable[int], threshold: float, support_min_score: float = 0.0
+) -> int:
     """Bring ``flagged``/``flag_reasons`` of the items' classifications up to date with their
-    matches. Returns how many of the items carry the ``claim_match`` reason now."""
+    matches. A debunked-claim match raises the flag only where the classifier's score is at
+    least ``support_min_score``: the match says which claim is meant, the score that the item
+    carries the claim rather than reports on it (a debunk article matches its fact-check too).
+    Returns how many of the items carry the ``claim_match`` reason now."""
     ids = sorted(set(item_ids))
     debunked = items_with_debunk(session, ids, threshold)
+    raised: set[int] = set()
     for chunk in _chunks(ids):
         for row in session.scalars(select(Classification).where(Classification.item_id.in_(chunk))):
-            reasons = combined_reasons(list(row.flag_reasons or []), row.item_id in debunked)
+            supported = row.item_id in debunked and row.score >= support_min_score
+            raised.update([row.item_id] if supported else [])
+            reasons = combined_reasons(list(row.flag_reasons or []), supported)
             if reasons != list(row.flag_reasons or []):
                 row.flag_reasons = reasons
                 # The classifier's own reason, if any, keeps the flag up; ours alone can lower it.
                 row.flagged = bool(reasons)
-            elif row.item_id in debunked and not row.flagged:
+            elif supported and not row.flagged:
                 row.flagged = True
     session.flush()
-    return len(debunked)
+    return len(raised)

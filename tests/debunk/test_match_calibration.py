@@ -100,3 +100,31 @@ def test_pair_set_errors(tmp_path):
         load_pair_set(*_pair_files(tmp_path, claims, [{"sentence": "s", "claim_id": "a", "label": 2}]))
     with pytest.raises(MatchCalibrationError, match="no claim-matching calibration"):
         resolve_match_threshold(ClassifierSettings(), tmp_path / "nowhere")
+
+
+def test_background_texts_raise_the_threshold_until_few_of_them_match(tmp_path):
+    """Ordinary texts that share a claim's words must not all show a match: the threshold rises
+    to the background quantile, and the reported background match rate is what it says."""
+    meanings = ["cash", "boeren"]
+
+    def encode(texts):
+        vectors = np.zeros((len(texts), 3), dtype=np.float32)
+        for row, text in enumerate(texts):
+            word, *rest = text.split()
+            vectors[row, meanings.index(word)] = 1.0
+            vectors[row, 2] = 0.05 * len(rest)  # longer texts drift further from the claim
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    claims = [{"id": m, "text": m, "language": "nl"} for m in meanings]
+    pairs = [{"sentence": f"{m} zin een twee", "claim_id": m, "label": 1} for m in meanings]
+    pairs += [{"sentence": f"{m} zin een twee", "claim_id": other, "label": 0}
+              for m in meanings for other in meanings if other != m]
+    pair_set = load_pair_set(*_pair_files(tmp_path, claims, pairs))
+    background = [f"cash {'woord ' * n}".strip() for n in range(20)]  # some closer than the pairs
+    without = calibrate(pair_set, encode, "enc", "query: ", target_precision=0.9)
+    with_bg = calibrate(pair_set, encode, "enc", "query: ", target_precision=0.9,
+                        background=background, background_rate=0.1)
+    assert without.background_threshold is None and without.threshold == without.pair_threshold
+    assert with_bg.threshold == with_bg.background_threshold > with_bg.pair_threshold
+    assert with_bg.background_match_rate <= 0.1 + 1e-9
+    assert with_bg.n_background_texts == 20

@@ -18,7 +18,9 @@ from tests.debunk import rows
 IDENTICAL = 0.9999
 CLAIM = "De regering wil alle boeren hun land afnemen voor woningen."
 OTHER_CLAIM = "Het kabinet verbiedt contant geld vanaf volgend jaar."
-SETTINGS = ClassifierSettings(match_window_days=730, match_recent_item_days=30, match_top_k=3)
+# The rows here carry a classifier score of 0.1; the support floor has its own test below.
+SETTINGS = ClassifierSettings(match_window_days=730, match_recent_item_days=30, match_top_k=3,
+                              match_support_min_score=0.0)
 
 
 def _fact_check(s, claim: str, *, rating: str = "false", age_days: int = 10, url: str | None = None) -> int:
@@ -50,7 +52,8 @@ def test_an_item_sentence_matching_a_false_claim_is_stored_and_raises_the_signal
         other = _fact_check(s, OTHER_CLAIM)
         item_id = _classified_item(s, version, "Boze boeren", body)
         unrelated = _classified_item(s, version, "Weerbericht", "Morgen wordt het zonnig en warm in het hele land.")
-    report = run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    settings = SETTINGS
+    report = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
     assert (report.claims_encoded, report.items_matched, report.items_with_matches, report.items_raised) == (2, 2, 1, 1)
     flagged, reasons, matched, matches = _state(db, item_id)
     assert (flagged, reasons, matched) == (True, ["claim_match"], True)
@@ -63,8 +66,22 @@ def test_an_item_sentence_matching_a_false_claim_is_stored_and_raises_the_signal
     with db.read_sessions() as s:
         assert all(f.matched_at is not None and f.encoder == tiny_encoder.fingerprint for f in s.query(FactCheck))
     # Nothing left to do: a second run matches nothing and encodes nothing.
-    again = run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    again = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
     assert (again.claims_encoded, again.items_matched, again.new_claims_matched) == (0, 0, 0)
+
+
+def test_a_match_raises_the_flag_only_with_the_classifiers_support(db, tiny_encoder):
+    """A debunk article quotes the claim it refutes: the match is kept and shown, but with a
+    classifier score under ``match_support_min_score`` it raises no flag."""
+    settings = SETTINGS.model_copy(update={"match_support_min_score": 0.5})
+    with storage.transaction(db.sessions) as s:
+        version = rows.model_version(s)
+        _fact_check(s, CLAIM)
+        reported = _classified_item(s, version, "Factcheck", f"Dit gerucht klopt niet. {CLAIM}")
+    report = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
+    flagged, reasons, _, matches = _state(db, reported)
+    assert (report.items_with_matches, report.items_raised) == (1, 0)
+    assert (flagged, reasons, len(matches)) == (False, [], 1)
 
 
 def test_a_match_with_a_true_claim_is_kept_but_raises_nothing(db, tiny_encoder):

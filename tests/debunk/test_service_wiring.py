@@ -27,7 +27,7 @@ def test_fact_check_pages_get_the_claim_review_processor():
 
 def test_the_match_step_matches_what_classification_left(db, tiny_folder, tiny_settings, tmp_path):
     classifier = ClassifierSettings(**{**tiny_settings.model_dump(), "base_model_path": tiny_folder,
-                                       "match_threshold": 0.9999})
+                                       "match_threshold": 0.9999, "match_support_min_score": 0.0})
     app = AppContext(Settings(database_url=db.url, data_dir=tmp_path, classifier=classifier))
     with storage.transaction(db.sessions) as s:
         check, _ = factchecks.upsert_fact_check(s, FactCheckSpec(

@@ -14,11 +14,13 @@ from classifier.match_calibration import (
     DEFAULT_TARGET_PRECISION,
     MatchCalibrationError,
     calibrate,
+    load_background_texts,
     load_pair_set,
     resolve_match_threshold,
     write_calibration,
 )
 from classifier.match_run import run_matching
+from classifier.sentences import split_sentences
 from collector.claimreview import parse_claimreview_json
 from collector.factcheck_csv import parse_factcheck_csv
 from storage import audit, claim_matches, factchecks
@@ -143,7 +145,9 @@ def remove(
     threshold = _threshold(app_ctx, None)
     with storage.transaction(app_ctx.sessions) as session:
         affected = factchecks.remove_fact_check(session, fact_check, actor_name())
-        claim_matches.refresh_claim_signal(session, affected, threshold)
+        claim_matches.refresh_claim_signal(
+            session, affected, threshold, app_ctx.settings.classifier.match_support_min_score
+        )
     typer.echo(f"Removed fact-check {fact_check} ({len(affected)} matched item(s) updated).")
 
 
@@ -200,8 +204,11 @@ def calibrate_command(
         raise EnvironmentProblem(f"cannot read the claim pair set: {exc}") from exc
     encoder = _encoder(app_ctx)
     try:
-        result = calibrate(pair_set, encoder.encode, encoder.fingerprint, app_ctx.settings.classifier.text_prefix,
-                           target_precision)
+        result = calibrate(
+            pair_set, encoder.encode, encoder.fingerprint, app_ctx.settings.classifier.text_prefix,
+            target_precision, background=load_background_texts(),
+            split=lambda text: [text[a:b] for a, b in split_sentences(text)],
+        )
     except MatchCalibrationError as exc:
         raise UserError(str(exc)) from exc
     path = write_calibration(result, output_dir or app_ctx.settings.model_dir)
