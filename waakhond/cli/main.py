@@ -16,21 +16,24 @@ import typer
 import storage
 from storage.errors import StorageError
 from waakhond import __version__
+from waakhond.bootstrap import current_revision, initialise_database
 from waakhond.cli.main_support import context_of
 from waakhond.context import AppContext
-from waakhond.errors import EXIT_USAGE, EnvironmentProblem, UserError
+from waakhond.errors import EXIT_USAGE, UserError
 from waakhond.logs import configure_logging
 from waakhond.settings import CONFIG_ENV, Settings, masked
 
 COMMAND_MODULES = (
     "waakhond.cli.sources_cmd",
     "waakhond.cli.users_cmd",
+    "waakhond.cli.demo_cmd",
     "waakhond.cli.dashboard_cmd",
     "waakhond.cli.collect_cmd",
     "waakhond.cli.factchecks_cmd",
     "waakhond.cli.models_cmd",
     "waakhond.cli.narratives_cmd",
     "waakhond.cli.alerts_cmd",
+    "waakhond.cli.scale_cmd",
 )
 
 app = typer.Typer(
@@ -77,42 +80,21 @@ def _root(
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the database (SQLite by default) at the latest schema revision."""
+    """Create the database (SQLite by default) at the latest schema revision, with the policy topics."""
     app_ctx = context_of(ctx)
-    settings = app_ctx.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    before = _current_or_none(app_ctx)
-    storage.upgrade(app_ctx.engine)
-    _seed_reference_data(app_ctx)
+    before, after = initialise_database(app_ctx)
     where = app_ctx.engine.url.render_as_string(hide_password=True)
-    if before == storage.head_revision():
-        typer.echo(f"Database already initialised at {where} (revision {before}).")
+    if before == after:
+        typer.echo(f"Database already initialised at {where} (revision {after}).")
     else:
-        typer.echo(f"Initialised the database at {where} (revision {storage.head_revision()}).")
-
-
-def _seed_reference_data(app_ctx: AppContext) -> None:
-    """Reference data every fresh database needs (policy topics), when the classifier ships it."""
-    try:
-        from classifier import seed_topics
-    except ImportError:  # classifier not installed in this deployment
-        return
-    with storage.transaction(app_ctx.sessions) as session:
-        seed_topics(session)
-
-
-def _current_or_none(app_ctx: AppContext) -> str | None:
-    try:
-        return storage.current_revision(app_ctx.engine)
-    except Exception as exc:
-        raise EnvironmentProblem(f"cannot open the database: {str(exc).splitlines()[0]}") from exc
+        typer.echo(f"Initialised the database at {where} (revision {after}).")
 
 
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
     """Apply the schema migrations up to REVISION (default: the latest)."""
     app_ctx = context_of(ctx)
-    before = _current_or_none(app_ctx)
+    before = current_revision(app_ctx)
     storage.upgrade(app_ctx.engine, revision)
     after = storage.current_revision(app_ctx.engine)
     typer.echo(f"Database at revision {after} (was {before or 'empty'}).")
@@ -122,7 +104,7 @@ def db_upgrade(ctx: typer.Context, revision: str = typer.Argument("head")) -> No
 def db_current(ctx: typer.Context) -> None:
     """Print the database's schema revision and the latest one."""
     app_ctx = context_of(ctx)
-    typer.echo(f"current: {_current_or_none(app_ctx) or 'empty'}  head: {storage.head_revision()}")
+    typer.echo(f"current: {current_revision(app_ctx) or 'empty'}  head: {storage.head_revision()}")
 
 
 @config_app.command("show")

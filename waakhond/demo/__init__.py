@@ -14,6 +14,7 @@ from .corpus import (
 )
 from .entries import FeedEntry, expected_items, feed_entries, spike_item_guids
 from .server import DemoFeedServer
+from .webhook_receiver import WebhookReceiver
 
 __all__ = [
     "ClaimVerdict",
@@ -24,6 +25,7 @@ __all__ = [
     "DemoItem",
     "DemoSource",
     "FeedEntry",
+    "WebhookReceiver",
     "expected_items",
     "feed_entries",
     "load_corpus",
