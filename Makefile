@@ -35,6 +35,7 @@ demo: setup
 
 test: setup
 	@eval "$$(.ci/start-postgres 2>/dev/null || true)"; \
+	  eval "$$(.ci/start-redis 2>/dev/null || true)"; \
 	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

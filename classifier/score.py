@@ -246,12 +246,14 @@ def classify_items(
     set_total: Advance | None = None,
     now: datetime | None = None,
     should_stop: Callable[[], bool] | None = None,
+    item_ids: Sequence[int] | None = None,
 ) -> ClassifyReport:
     """Score items in batches, one transaction per batch.
 
     ``pending``: items collected in the last ``pending_window_days`` without a classification
     by the active version. ``since``: every item collected since ``since`` (re-scored).
-    ``all``: every item in the languages to classify (re-scored). ``should_stop`` is asked
+    ``all``: every item in the languages to classify (re-scored). ``item_ids`` narrows any
+    mode to those items (a scale-out classify task's batch). ``should_stop`` is asked
     between batches (the service's shutdown); a stopped run leaves whole batches stored."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
@@ -267,7 +269,8 @@ def classify_items(
     started = time.perf_counter()
     with transaction(sessions) as session:
         total = signals.count_items_for_scoring(
-            session, models.version_id, cfg.classify_languages, pending_only=pending_only, collected_since=since
+            session, models.version_id, cfg.classify_languages, pending_only=pending_only, collected_since=since,
+            item_ids=item_ids,
         )
     if set_total is not None:
         set_total(min(total, limit) if limit else total)
@@ -278,6 +281,7 @@ def classify_items(
             batch = signals.items_for_scoring(
                 session, models.version_id, cfg.classify_languages,
                 pending_only=pending_only, collected_since=since, after_id=after_id, limit=size,
+                item_ids=item_ids,
             )
         if not batch:
             break

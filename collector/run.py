@@ -114,12 +114,15 @@ class Collector:
         stop: asyncio.Event | None = None,
         on_claimed: Callable[[int], None] | None = None,
         on_done: Callable[[SourceOutcome], None] | None = None,
+        only_due: bool = False,
     ) -> CollectReport:
-        """Fetch the due sources (or exactly ``source_ids``, due or not) once."""
+        """Fetch the due sources (or exactly ``source_ids``, due or not) once. ``only_due``
+        with ``source_ids``: only those of them still due when they are claimed (a queued
+        fetch task that arrives after the source was fetched does nothing)."""
         stop = stop or asyncio.Event()
         holders = await self.writer.call_read(self.writer.lease_holders)
         take_over = dead_local_owners(holders, socket.gethostname(), self.owner)
-        claimed = await self.writer.call(self.writer.claim, source_ids, take_over)
+        claimed = await self.writer.call(self.writer.claim, source_ids, take_over, only_due)
         if on_claimed:
             on_claimed(len(claimed))
         report = CollectReport()

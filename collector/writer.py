@@ -83,11 +83,15 @@ class DatabaseWriter:
 
     # --- everything below runs on the database thread ------------------------------------
 
-    def claim(self, source_ids: Sequence[int] | None, take_over: set[str]) -> list[ClaimedSource]:
+    def claim(
+        self, source_ids: Sequence[int] | None, take_over: set[str], only_due: bool = False
+    ) -> list[ClaimedSource]:
         now = self.now()
         with storage.transaction(self.sessions) as session:
             ids = list(source_ids) if source_ids is not None else fetching.due_source_ids(session, now)
-            return fetching.claim_sources(session, ids, self.owner, now, self.settings.lease_seconds, take_over)
+            return fetching.claim_sources(
+                session, ids, self.owner, now, self.settings.lease_seconds, take_over, only_due=only_due
+            )
 
     def lease_holders(self) -> set[str]:
         with self.read_sessions() as session:

@@ -78,9 +78,13 @@ def claim_sources(
     now: datetime,
     lease_seconds: int,
     take_over: Iterable[str] = (),
+    *,
+    only_due: bool = False,
 ) -> list[ClaimedSource]:
     """Lease the given sources to ``owner``; returns those it got. A lease held by someone
-    else is respected until it expires, unless its owner is in ``take_over`` (known dead)."""
+    else is respected until it expires, unless its owner is in ``take_over`` (known dead).
+    ``only_due``: a source is claimed only while it is enabled and due, in the same UPDATE, so
+    a second request for a source that was just fetched (a task enqueued twice) claims nothing."""
     until = now + timedelta(seconds=lease_seconds)
     stale = sorted(set(take_over))
     claimed: list[int] = []
@@ -88,9 +92,12 @@ def claim_sources(
         free = or_(Source.lease_owner.is_(None), Source.lease_expires_at.is_(None), Source.lease_expires_at <= now)
         if stale:
             free = or_(free, Source.lease_owner.in_(stale))
+        conditions = [Source.id == source_id, free]
+        if only_due:
+            conditions += [Source.enabled.is_(True), or_(Source.next_due_at.is_(None), Source.next_due_at <= now)]
         result = session.execute(
             update(Source)
-            .where(Source.id == source_id, free)
+            .where(*conditions)
             .values(lease_owner=owner, lease_expires_at=until)
             .execution_options(synchronize_session=False)
         )

@@ -26,6 +26,7 @@ from storage.schema import (
     ItemTopic,
     ModelVersion,
     PolicyTopic,
+    Source,
     utcnow,
 )
 
@@ -64,6 +65,16 @@ class ItemForScoring:
     language: str | None
 
 
+
+def classifiable(languages: Sequence[str]):
+    """Items that get a signal: handed over by the collector or in a classified language, and
+    never the pages of fact-checkers (those are the debunks, not claims to flag)."""
+    factcheck_sources = select(Source.id).where(Source.kind == "factcheck")
+    return and_(
+        or_(Item.to_classify.is_(True), Item.language.in_(list(languages))),
+        ~Item.source_id.in_(factcheck_sources),
+    )
+
 def items_for_scoring(
     session: Session,
     model_version_id: int,
@@ -73,14 +84,17 @@ def items_for_scoring(
     collected_since: datetime | None = None,
     after_id: int = 0,
     limit: int = 64,
+    item_ids: Sequence[int] | None = None,
 ) -> list[ItemForScoring]:
     """The next ``limit`` items (by id, after ``after_id``) in the languages to classify (or
     handed over by the collector), optionally only those without a classification by this
-    version, optionally only those collected since a time."""
-    wanted = or_(Item.to_classify.is_(True), Item.language.in_(list(languages)))
+    version, optionally only those collected since a time, optionally only among ``item_ids``."""
+    wanted = classifiable(languages)
     query = select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(
         wanted, Item.id > after_id
     )
+    if item_ids is not None:
+        query = query.where(Item.id.in_(list(item_ids)))
     if pending_only:
         done = exists().where(
             and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id)
@@ -99,11 +113,14 @@ def count_items_for_scoring(
     *,
     pending_only: bool = True,
     collected_since: datetime | None = None,
+    item_ids: Sequence[int] | None = None,
 ) -> int:
     from sqlalchemy import func
 
-    wanted = or_(Item.to_classify.is_(True), Item.language.in_(list(languages)))
+    wanted = classifiable(languages)
     query = select(func.count(Item.id)).where(wanted)
+    if item_ids is not None:
+        query = query.where(Item.id.in_(list(item_ids)))
     if pending_only:
         done = exists().where(
             and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id)
@@ -112,6 +129,34 @@ def count_items_for_scoring(
     if collected_since is not None:
         query = query.where(Item.collected_at >= collected_since)
     return int(session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    item_id: int
+    collected_at: datetime
+
+
+def pending_items(
+    session: Session,
+    model_version_id: int,
+    languages: Sequence[str],
+    collected_since: datetime,
+    *,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[PendingItem]:
+    """Items waiting for a classification by this version (by id): what the scale-out
+    scheduler cuts into classify batches. Same selection as ``items_for_scoring``."""
+    wanted = classifiable(languages)
+    done = exists().where(and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id))
+    query = (
+        select(Item.id, Item.collected_at)
+        .where(wanted, ~done, Item.collected_at >= collected_since, Item.id > after_id)
+        .order_by(Item.id)
+        .limit(limit)
+    )
+    return [PendingItem(r.id, r.collected_at) for r in session.execute(query).all()]
 
 
 # ============================================================================ writing results

@@ -277,6 +277,22 @@ def source_health(session: Session) -> list[SourceHealth]:
     ]
 
 
+@dataclass(frozen=True)
+class NewestItem:
+    source_id: int
+    name: str
+    newest_item_at: datetime | None  # when its newest item was collected (None: no item yet)
+
+
+def newest_item_per_source(session: Session) -> list[NewestItem]:
+    """When each enabled source last brought a new item (``sources.last_new_item_at``, kept by
+    ``upsert_fetch``), for the freshness metric."""
+    rows = session.execute(
+        select(Source.id, Source.name, Source.last_new_item_at).where(Source.enabled.is_(True)).order_by(Source.id)
+    ).all()
+    return [NewestItem(int(r.id), r.name, r.last_new_item_at) for r in rows]
+
+
 def source_names(session: Session) -> dict[int, str]:
     return {int(i): n for i, n in session.execute(select(Source.id, Source.name).order_by(Source.name)).all()}
 

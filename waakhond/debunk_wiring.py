@@ -2,9 +2,10 @@
 and the claim-matching step.
 
     collector: PageProcessors.register("factcheck", store_claim_reviews)
-    service:   PipelineStep("match", match_step, MATCH_STEP_INTERVAL_SECONDS)
+    service:   PipelineStep("match", match_step, pipeline.match_interval_seconds)
                match_step = run_matching over what classification left unmatched, plus new
-               fact-checks against recent items (classifier.match_run)
+               fact-checks against recent items (classifier.match_run); the scale-out match
+               task runs the same step
 
 The encoder is loaded once per process and reused by later runs of the step.
 """
@@ -26,10 +27,6 @@ if TYPE_CHECKING:
     from waakhond.service import StepContext
 
 log = logging.getLogger(__name__)
-#: How often the service looks for classified items and fact-checks still to match. Matching
-#: does nothing when classification left nothing new, so a short interval is cheap.
-MATCH_STEP_INTERVAL_SECONDS = 60
-
 _encoders: dict[str, Encoder] = {}
 _encoder_lock = threading.Lock()
 

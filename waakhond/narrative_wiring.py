@@ -1,6 +1,7 @@
 """Service wiring for narratives and alerts: three steps of ``waakhond.service``.
 
-    narratives        place flagged items that have no narrative yet (after classification
+    narratives        place flagged items that have no narrative yet (every
+                      pipeline.narratives_interval_seconds, after classification
                       and claim matching; cheap when nothing is pending)
     narrative_merge   the periodic merge pass (every narratives.merge_interval_minutes)
     alerts            evaluate the alert rules once and deliver (every
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from waakhond.service import PipelineStep, StepContext
 
 log = logging.getLogger(__name__)
-#: How often the service looks for flagged items without a narrative. Placement does nothing
-#: when classification flagged nothing new, so a short interval is cheap.
-NARRATIVE_STEP_INTERVAL_SECONDS = 60
 SECONDS_PER_MINUTE = 60
 
 
@@ -63,7 +61,7 @@ def narrative_and_alert_steps(app: AppContext, step_type: type[PipelineStep]) ->
     """The three steps, for ``pipeline_steps`` (alerts only when ``alerts.enabled``)."""
     settings = app.settings
     steps = [
-        step_type("narratives", narrative_step, NARRATIVE_STEP_INTERVAL_SECONDS),
+        step_type("narratives", narrative_step, settings.pipeline.narratives_interval_seconds),
         step_type("narrative_merge", merge_step, settings.narratives.merge_interval_minutes * SECONDS_PER_MINUTE),
     ]
     if settings.alerts.enabled:

@@ -38,10 +38,11 @@ from collector import Collector, CollectReport, default_page_processors
 from collector.leases import new_owner_id
 from storage.fetching import SCHEDULER_JOBS_TABLE, release_lease, try_acquire_lease
 from storage.schema import utcnow
-from waakhond.classify_wiring import CLASSIFY_STEP_INTERVAL_SECONDS, classify_step
+from waakhond.classify_wiring import classify_step
+from waakhond.collect_wiring import collect_sources
 from waakhond.context import AppContext
 from waakhond.dashboard_wiring import aggregates_step
-from waakhond.debunk_wiring import MATCH_STEP_INTERVAL_SECONDS, match_step, with_claim_review_processor
+from waakhond.debunk_wiring import match_step, with_claim_review_processor
 from waakhond.narrative_wiring import narrative_and_alert_steps
 
 log = logging.getLogger(__name__)
@@ -81,21 +82,15 @@ class PipelineStep:
 
 async def collect_step(context: StepContext) -> CollectReport:
     """Fetch every due source once (the per-source leases keep processes from colliding)."""
-    report = await context.collector.collect(stop=context.async_stopping)
-    if report.outcomes:
-        log.info(
-            "collected",
-            extra={"sources": len(report.outcomes), "new_items": report.items_new, **report.counts()},
-        )
-    return report
+    return await collect_sources(context.collector, stop=context.async_stopping)
 
 
 def pipeline_steps(app: AppContext) -> list[PipelineStep]:
     """The service's steps, in the order they are scheduled. Add yours here."""
     return [
         PipelineStep("collect", collect_step, app.settings.collector.tick_seconds, exclusive=False),
-        PipelineStep("classify", classify_step, CLASSIFY_STEP_INTERVAL_SECONDS),
-        PipelineStep("match", match_step, MATCH_STEP_INTERVAL_SECONDS),
+        PipelineStep("classify", classify_step, app.settings.pipeline.classify_interval_seconds),
+        PipelineStep("match", match_step, app.settings.pipeline.match_interval_seconds),
         PipelineStep("aggregates", aggregates_step, app.settings.dashboard.aggregates_refresh_seconds),
         *narrative_and_alert_steps(app, PipelineStep),
     ]
@@ -185,6 +180,28 @@ class Service:
             self.collector.close()
             log.info("service stopped", extra={"worker": self.worker})
 
+    async def run_once(self, names: list[str] | None = None) -> dict[str, Any]:
+        """Run the steps once, in order, without the scheduler: one full cycle (collect, classify,
+        match, ...), as ``waakhond demo`` does first so that signals show up as soon as possible.
+        Returns each step's result; stops early when a stop is requested."""
+        self._loop = asyncio.get_running_loop()
+        self.async_stopping = asyncio.Event()
+        if self.stopping.is_set():
+            self.async_stopping.set()
+        results: dict[str, Any] = {}
+        try:
+            async with self.collector:
+                self.context = StepContext(self.app, self.worker, self.collector, self.stopping, self.async_stopping)
+                for name in names if names is not None else list(self.steps):
+                    if self.stopping.is_set():
+                        break
+                    log.info("cycle step", extra={"step": name})
+                    results[name] = await self.run_step(name)
+        finally:
+            self._threads.shutdown(wait=True)
+            self.collector.close()
+        return results
+
     def _schedule(self, scheduler: AsyncIOScheduler) -> None:
         for step in self.steps.values():
             job_id = JOB_PREFIX + step.name
@@ -261,5 +278,19 @@ def _lease_seconds(step: PipelineStep) -> float:
 
 
 def run_service(app: AppContext) -> None:
-    """Entry point of ``waakhond run``: blocks until SIGTERM/SIGINT, then stops cleanly."""
-    asyncio.run(Service(app).run())
+    """Entry point of ``waakhond run``: blocks until SIGTERM/SIGINT, then stops cleanly. With
+    ``broker_url`` set this process is a scale-out scheduler instead: it only enqueues, and
+    Celery workers (``waakhond worker``) do the work."""
+    if app.settings.broker_url:
+        from waakhond.workers.scheduler import run_scheduler
+
+        run_scheduler(app)
+        return
+    from waakhond.metrics import start_metrics_server
+
+    metrics = start_metrics_server(app.settings.metrics, read_sessions=app.read_sessions)
+    try:
+        asyncio.run(Service(app).run())
+    finally:
+        if metrics is not None:
+            metrics.stop()

@@ -27,6 +27,9 @@ from collector.settings import CollectorSettings
 from dashboard.settings import DashboardSettings
 from storage.settings import StorageSettings
 from waakhond.alerts.settings import AlertSettings
+from waakhond.metrics.settings import MetricsSettings
+from waakhond.pipeline_settings import PipelineSettings
+from waakhond.workers.settings import ScaleSettings
 
 CONFIG_ENV = "WAAKHOND_CONFIG"
 DEFAULT_CONFIG_FILE = Path("waakhond.toml")
@@ -65,6 +68,9 @@ class Settings(BaseSettings):
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     narratives: NarrativeSettings = Field(default_factory=NarrativeSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
 
     @model_validator(mode="after")
     def _derive_database_url(self) -> Settings:

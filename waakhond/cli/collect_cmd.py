@@ -27,12 +27,14 @@ def collect(
     if not once:
         raise UserError("say --once to collect now, or use `waakhond run` to keep collecting on schedule")
     from collector import Collector, default_page_processors
+    from waakhond.debunk_wiring import with_claim_review_processor
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     ids = _source_ids(app_ctx, source) if source else None
     collector = Collector(
-        app_ctx.settings.collector, app_ctx.sessions, app_ctx.read_sessions, page_processors=default_page_processors()
+        app_ctx.settings.collector, app_ctx.sessions, app_ctx.read_sessions,
+        page_processors=with_claim_review_processor(default_page_processors()),
     )
     try:
         with progress_bar("Collecting") as (advance, set_total):
@@ -67,7 +69,8 @@ def _source_ids(app_ctx, refs: list[str]) -> list[int]:
 
 def run(ctx: typer.Context) -> None:
     """Run the service: collect every source on its schedule (and the later pipeline steps)
-    until SIGTERM or Ctrl-C; work in flight is finished before exiting."""
+    until SIGTERM or Ctrl-C; work in flight is finished before exiting. With WAAKHOND_BROKER_URL
+    set, this is the scale-out scheduler instead (see `waakhond scheduler`)."""
     from waakhond.service import run_service
 
     app_ctx = context_of(ctx)
