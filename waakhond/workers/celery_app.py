@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from waakhond.settings import Settings
 from waakhond.workers import tasks
@@ -40,8 +40,12 @@ def create_celery_app(settings: Settings) -> Celery:
         task_store_errors_even_if_ignored=False,
         task_serializer="json",
         accept_content=["json"],
-        task_queues=[Queue(name) for name in tasks.QUEUES],
+        # Each queue its own direct exchange and routing key: a bare Queue(name) would bind all
+        # three to the default queue's exchange and key, and every message would land in all.
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in tasks.QUEUES],
         task_default_queue=tasks.MATCH_QUEUE,
+        task_default_exchange=tasks.MATCH_QUEUE,
+        task_default_routing_key=tasks.MATCH_QUEUE,
         task_routes={name: {"queue": queue} for name, queue in tasks.TASK_QUEUES.items()},
         broker_connection_retry_on_startup=True,
         broker_transport_options={

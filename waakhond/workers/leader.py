@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import storage
 from storage.fetching import release_lease, try_acquire_lease
 from storage.schema import utcnow
+from waakhond.workers.planning import leader_try_due, leading_until
 
 log = logging.getLogger(__name__)
 LEADER_LEASE = "scheduler:leader"
-#: Tries (renewals or take-over attempts) per lease period.
-TRIES_PER_LEASE = 3
 
 
 class LeaderElection:
@@ -40,10 +39,6 @@ class LeaderElection:
         self._held_until: datetime | None = None
         self._last_try: datetime | None = None
 
-    @property
-    def try_interval(self) -> timedelta:
-        return self.lease / TRIES_PER_LEASE
-
     def is_leader(self) -> bool:
         return self._held_until is not None and self.now() < self._held_until
 
@@ -51,7 +46,7 @@ class LeaderElection:
         """Renew (leader) or try to take (standby) the lease when a try is due; True while this
         process is the leader."""
         now = self.now()
-        if self._last_try is None or now - self._last_try >= self.try_interval:
+        if leader_try_due(self._last_try, now, self.lease):
             self._last_try = now
             was_leader = self.is_leader()
             try:
@@ -60,9 +55,7 @@ class LeaderElection:
             except Exception:  # the database is away: keep what we had until it runs out
                 log.warning("leader lease: database unreachable", exc_info=True)
             else:
-                # A third of a lease short of its expiry: a leader whose renewals fail stops
-                # enqueueing before any standby can take over (clocks of machines differ a little).
-                self._held_until = now + self.lease - self.try_interval if got else None
+                self._held_until = leading_until(now, self.lease, got)
                 if got and not was_leader:
                     log.info("became the leader scheduler", extra={"owner": self.owner})
                 elif was_leader and not got:

@@ -6,6 +6,10 @@
     plan_classify_batches pending items not enqueued recently -> full batches at once, the
                          last partial batch only once its oldest item has waited max_wait
     retry_delay          exponential backoff of a failing task
+    leader_try_due       whether a scheduler renews (leader) or tries to take (standby) the
+                         leader lease now: TRIES_PER_LEASE times per lease
+    leading_until        until when a scheduler may enqueue after a try: a third of a lease
+                         short of the lease's expiry, None when it did not get the lease
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storage.signals import PendingItem
+
+#: Tries (renewals or take-over attempts) per lease period.
+TRIES_PER_LEASE = 3
 
 
 @dataclass
@@ -71,3 +78,15 @@ def retry_delay(attempt: int, base_seconds: float, max_seconds: float) -> float:
     if attempt < 0:
         raise ValueError("attempt must not be negative")
     return min(max_seconds, base_seconds * 2**attempt)
+
+
+def leader_try_due(last_try: datetime | None, now: datetime, lease: timedelta) -> bool:
+    """True when the leader lease should be renewed or tried again now."""
+    return last_try is None or now - last_try >= lease / TRIES_PER_LEASE
+
+
+def leading_until(now: datetime, lease: timedelta, got: bool) -> datetime | None:
+    """After a try at ``now``: until when this scheduler leads. A third of a lease short of the
+    lease's expiry, so a leader whose renewals fail stops enqueueing before any standby can take
+    over (the clocks of machines differ a little)."""
+    return now + lease - lease / TRIES_PER_LEASE if got else None

@@ -6,11 +6,12 @@ Used only when ``broker_url`` is set; the embedded service ignores it.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-#: Leader election must hand over within a minute (the issue's promise); the lease is the upper
-#: bound of the hand-over, so it has to stay below that.
-MAX_LEADER_LEASE_SECONDS = 59
+#: Leader election must hand over within a minute: a dead leader's lease runs out at most one
+#: lease after its last renewal, and a standby tries every third of a lease, so a hand-over takes
+#: at most 4/3 of a lease.
+MAX_LEADER_LEASE_SECONDS = 45
 
 
 class ScaleSettings(BaseModel):
@@ -18,8 +19,8 @@ class ScaleSettings(BaseModel):
     scheduler_tick_seconds: float = Field(1.0, gt=0, le=60, description="How often the scheduler loop wakes up.")
     leader_lease_seconds: float = Field(
         30.0, ge=3, le=MAX_LEADER_LEASE_SECONDS,
-        description="The leader's lease on the `leases` row; a standby takes over at most this long after the "
-        "leader stopped renewing it (it renews three times per lease).",
+        description="The leader's lease on the `leases` row; a standby takes over at most 4/3 of this after the "
+        "leader stopped renewing it (it renews, and a standby tries, three times per lease).",
     )
     requeue_after_seconds: float = Field(
         300.0, gt=0,
@@ -50,3 +51,11 @@ class ScaleSettings(BaseModel):
     # --- workers ------------------------------------------------------------------------------
     fetch_concurrency: int = Field(8, ge=1, description="Default threads of a fetch worker (I/O-bound).")
     classify_concurrency: int = Field(1, ge=1, description="Default concurrency of a classify or match worker.")
+
+    @model_validator(mode="after")
+    def _retries_within_visibility(self) -> ScaleSettings:
+        # A retry waits in its worker, unacknowledged, until its countdown ends: Redis would hand
+        # out a copy of it once the visibility timeout passed.
+        if self.retry_backoff_max_seconds >= self.visibility_timeout_seconds:
+            raise ValueError("scale.retry_backoff_max_seconds must be shorter than scale.visibility_timeout_seconds")
+        return self
