@@ -179,6 +179,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.add_title": _m("Bron toevoegen", "Add a source"),
     "sources.history": _m("Ophaalgeschiedenis", "Fetch history"),
     "sources.failed": _m("Niet gelukt: {error}", "Failed: {error}"),
+    "sources.dead_letters": _m("Mislukte taken", "Dead letters"),
+    "sources.no_dead_letters": _m("Geen taken die na alle pogingen bleven mislukken.",
+                                  "No tasks that kept failing after all their retries."),
+    "sources.dead_letters_help": _m(
+        "Taken van de workers die na alle herhaalpogingen bleven mislukken ({shown} van {total}, nieuwste eerst). "
+        "Werk dat nog openstaat (een bron die aan de beurt is, een bericht zonder score) biedt de planner later "
+        "opnieuw aan; zolang de oorzaak blijft, komen hier nieuwe regels bij.",
+        "Worker tasks that kept failing after all their retries ({shown} of {total}, newest first). Work still "
+        "open (a source that is due, an item without a score) is offered again by the scheduler later; while the "
+        "cause remains, new rows appear here."),
+    "dead.when": _m("Wanneer", "When"),
+    "dead.task": _m("Taak", "Task"),
+    "dead.source": _m("Bron", "Source"),
+    "dead.attempts": _m("Pogingen", "Attempts"),
+    "dead.arguments": _m("Argumenten", "Arguments"),
+    "dead.error": _m("Fout", "Error"),
     "history.started": _m("Begonnen", "Started"),
     "history.status": _m("Status", "Status"),
     "history.http": _m("HTTP", "HTTP"),

@@ -1,4 +1,5 @@
-"""Bronnen (operators): source health, add/edit/enable/disable, interval, fetch now, history.
+"""Bronnen (operators): source health, add/edit/enable/disable, interval, fetch now, history,
+and the dead letters of scale-out workers (tasks that kept failing after their retries).
 
 Every change goes through ``storage.sources`` (or ``storage.source_actions``) and so to the
 audit log. The running scheduler reads ``next_due_at`` and ``interval_seconds`` on each tick:
@@ -16,7 +17,7 @@ from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_time, local_today
-from storage import aggregates, source_actions, sources, views
+from storage import aggregates, dead_letters, source_actions, sources, views
 from storage.errors import StorageError
 from storage.schema import SOURCE_KINDS
 
@@ -24,6 +25,8 @@ ROLE = "operator"
 #: Items per day are averaged over this many days.
 VOLUME_DAYS = 7
 SECONDS_PER_MINUTE = 60
+#: Dead letters listed at most (newest first); the table holds them all.
+DEAD_LETTERS_SHOWN = 50
 
 
 def _act(ctx: DashboardContext, user: SessionUser, action, success_key: str) -> None:
@@ -60,6 +63,33 @@ def _health_table(ctx: DashboardContext) -> list[views.SourceHealth]:
         hide_index=True,
     )
     return health
+
+
+def _last_line(text: str) -> str:
+    """A traceback's last line says what failed; the table shows that (as plain data, never HTML)."""
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def _dead_letters(ctx: DashboardContext) -> None:
+    settings = dashboard_settings(ctx)
+    with ctx.read_sessions() as session:
+        letters = dead_letters.recent_dead_letters(session, limit=DEAD_LETTERS_SHOWN)
+        total = dead_letters.count_dead_letters(session)
+    st.subheader(t("sources.dead_letters"))
+    if not letters:
+        st.caption(t("sources.no_dead_letters"))
+        return
+    st.caption(t("sources.dead_letters_help", shown=len(letters), total=total))
+    st.dataframe(
+        [{
+            t("dead.when"): local_time(d.created_at, settings), t("dead.task"): d.task_name,
+            t("dead.source"): d.source_name or "", t("dead.attempts"): d.attempts,
+            t("dead.arguments"): ", ".join(f"{k}={v}" for k, v in sorted(d.arguments.items())),
+            t("dead.error"): _last_line(d.error),
+        } for d in letters],
+        hide_index=True, key="sources_dead_letters",
+    )
 
 
 def _edit(ctx: DashboardContext, user: SessionUser, source: views.SourceHealth) -> None:
@@ -118,6 +148,7 @@ def render(ctx: DashboardContext) -> None:
     if notice:
         st.success(notice)
     health = _health_table(ctx)
+    _dead_letters(ctx)
     by_id = {h.id: h for h in health}
     chosen = st.selectbox(t("sources.choose"), (None, *by_id), key="sources_chosen", placeholder=t("sources.pick"),
                           format_func=lambda i: t("sources.pick") if i is None else f"#{i} {by_id[i].name}")
