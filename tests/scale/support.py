@@ -147,8 +147,8 @@ class Processes:
     def worker(self, queues: str, *extra: str) -> Process:
         return self.start(f"worker-{queues.replace(',', '-')}", "worker", "--queues", queues, *extra)
 
-    def scheduler(self) -> Process:
-        return self.start("scheduler", "scheduler")
+    def scheduler(self, *extra: str) -> Process:
+        return self.start("scheduler", "scheduler", *extra)
 
     @staticmethod
     def kill(process: Process) -> None:
@@ -179,6 +179,14 @@ class Processes:
                 why = f"{crashed[0].name} exited" if crashed else "timed out"
                 raise AssertionError(f"{why} waiting for {what}\n{self.report()}")
             time.sleep(POLL_SECONDS)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 # --- what the database says -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tests.scale.support import (
     add_sources,
     count,
     fetched_sources,
+    free_port,
     install_tiny_version,
     lease_owner,
     scale_env,
@@ -28,6 +29,7 @@ from tests.scale.support import (
     settings_from,
     snapshot,
 )
+from tests.scale.test_metrics import QUEUES, scrape, value
 from tests.support.database import truncate_all
 from tests.support.feed_server import FeedServer
 from waakhond.context import AppContext
@@ -76,13 +78,24 @@ def embedded_run(settings, db, urls):
 def test_two_workers_and_a_scheduler_end_like_the_embedded_mode(setup, pg_db, feeds) -> None:
     settings, processes = setup
     expected = embedded_run(settings, pg_db, feeds)
-    processes.worker("fetch")
-    processes.worker("classify,match")
-    processes.scheduler()
+    ports = {"fetch": free_port(), "classify": free_port(), "scheduler": free_port()}
+    processes.worker("fetch", "--metrics-port", str(ports["fetch"]))
+    processes.worker("classify,match", "--metrics-port", str(ports["classify"]))
+    processes.scheduler("--metrics-port", str(ports["scheduler"]))
     processes.wait_for(
         lambda: count(pg_db.read_sessions, Classification) == len(expected.classifications), "every item classified"
     )
+    fetch, classify, scheduler = (scrape(ports[p]) for p in ("fetch", "classify", "scheduler"))
     processes.stop_all()
+    # each worker's own counters, and the shared gauges from the scheduler
+    assert value(fetch, "waakhond_fetches_total", status="ok") == len(feeds)
+    assert value(fetch, "waakhond_items_collected_total") == len(expected.items)
+    assert value(classify, "waakhond_items_classified_total") == len(expected.classifications)
+    assert value(classify, "waakhond_items_flagged_total") == sum(c[2] for c in expected.classifications.values())
+    assert value(classify, "waakhond_classification_seconds_count") >= 1
+    assert value(scheduler, "waakhond_scheduler_leader") == 1
+    assert {dict(labels)["queue"] for name, labels in scheduler if name == "waakhond_queue_depth"} == set(QUEUES)
+    assert len([1 for name, _ in scheduler if name == "waakhond_source_newest_item_age_seconds"]) == len(feeds)
     snapshot(pg_db.read_sessions).assert_same_as(expected)
     assert fetched_sources(pg_db.read_sessions) == count(pg_db.read_sessions, FetchRun) == len(feeds)
     assert count(pg_db.read_sessions, DeadLetter) == 0

@@ -57,10 +57,7 @@ def worker(
     from waakhond.workers.runtime import close_runtime, install_runtime
 
     install_runtime(app_ctx)
-    metrics_settings = app_ctx.settings.metrics
-    if metrics_port is not None:
-        metrics_settings = metrics_settings.model_copy(update={"enabled": True, "port": metrics_port})
-    metrics = start_metrics_server(metrics_settings)
+    metrics = start_metrics_server(_metrics_settings(app_ctx, metrics_port))
     celery = create_celery_app(app_ctx.settings)
     # One process per worker, so its metrics and its caches (encoder, HTTP client) are one:
     # threads when it runs several tasks at once (fetches wait on the network, torch releases
@@ -78,11 +75,20 @@ def worker(
             metrics.stop()
 
 
-def scheduler(ctx: typer.Context) -> None:
+def scheduler(
+    ctx: typer.Context,
+    metrics_port: int | None = typer.Option(None, "--metrics-port", help="Serve /metrics here (overrides the setting)."),
+) -> None:
     """Run the scale-out scheduler until SIGTERM: one leads and enqueues, others stand by."""
     app_ctx = context_of(ctx)
     _require_broker(app_ctx)
     app_ctx.require_database()
     from waakhond.workers.scheduler import run_scheduler
 
-    run_scheduler(app_ctx)
+    run_scheduler(app_ctx, _metrics_settings(app_ctx, metrics_port))
+
+
+def _metrics_settings(app_ctx, port: int | None):
+    """The metrics section, switched on at ``port`` when the command line names one."""
+    settings = app_ctx.settings.metrics
+    return settings if port is None else settings.model_copy(update={"enabled": True, "port": port})

@@ -22,6 +22,13 @@ from waakhond.metrics.settings import MetricsSettings
 log = logging.getLogger(__name__)
 
 
+class ProcessMetrics:
+    """The counters and histograms of ``recording`` (this process's own)."""
+
+    def collect(self):
+        yield from prometheus_client.REGISTRY.collect()
+
+
 class QueueDepthCollector:
     """``waakhond_queue_depth{queue}``: messages waiting in each Redis list (LLEN)."""
 
@@ -111,7 +118,10 @@ def start_metrics_server(
     if prometheus_client is None:
         raise EnvironmentProblem("metrics are enabled but prometheus-client is not installed: "
                                  "pip install 'waakhond[scale]' (or set WAAKHOND_METRICS__ENABLED=false)")
-    registry = prometheus_client.REGISTRY
+    # A registry of its own per server: the process's counters, plus the gauges asked for here
+    # (registering those on the global registry would fail on a second server in one process).
+    registry = prometheus_client.CollectorRegistry()
+    registry.register(ProcessMetrics())
     if read_sessions is not None:
         registry.register(NewestItemAgeCollector(read_sessions))
     if broker_url:
@@ -119,6 +129,7 @@ def start_metrics_server(
     if is_leader is not None:
         registry.register(LeaderCollector(is_leader))
     chosen = settings.port if port is None else port
-    server, thread = prometheus_client.start_http_server(chosen, addr=settings.host)
-    log.info("metrics served", extra={"host": settings.host, "port": chosen, "path": "/metrics"})
-    return MetricsServer(server, thread, chosen)
+    server, thread = prometheus_client.start_http_server(chosen, addr=settings.host, registry=registry)
+    bound = server.server_port  # the port really bound (port 0: one the system chose)
+    log.info("metrics served", extra={"host": settings.host, "port": bound, "path": "/metrics"})
+    return MetricsServer(server, thread, bound)

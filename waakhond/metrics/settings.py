@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 #: The port registered for Waakhond in Prometheus' default-port list would be a guess; this
-#: one is free on common setups and documented in the README and docker/compose.yaml.
+#: one is free on common setups and documented in docs/deploying.md and docker/compose.yaml.
 DEFAULT_METRICS_PORT = 9464
 
 

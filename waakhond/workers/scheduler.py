@@ -34,6 +34,7 @@ from storage import signals
 from storage.fetching import due_source_ids
 from storage.schema import utcnow
 from waakhond.context import AppContext
+from waakhond.metrics.settings import MetricsSettings
 from waakhond.service import PipelineStep, pipeline_steps
 from waakhond.workers import tasks
 from waakhond.workers.leader import LeaderElection
@@ -159,8 +160,9 @@ class Scheduler:
         return truncated or len(batches) > room
 
 
-def run_scheduler(app: AppContext) -> None:
-    """Entry point of ``waakhond scheduler``: blocks until SIGTERM/SIGINT."""
+def run_scheduler(app: AppContext, metrics_settings: MetricsSettings | None = None) -> None:
+    """Entry point of ``waakhond scheduler``: blocks until SIGTERM/SIGINT. ``metrics_settings``
+    replaces ``settings.metrics`` (the command's ``--metrics-port``)."""
     from waakhond.metrics import start_metrics_server
     from waakhond.workers.celery_app import create_celery_app
 
@@ -169,7 +171,7 @@ def run_scheduler(app: AppContext) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, scheduler.request_stop)
     metrics = start_metrics_server(
-        app.settings.metrics, read_sessions=app.read_sessions, broker_url=app.settings.broker_url,
+        metrics_settings or app.settings.metrics, read_sessions=app.read_sessions, broker_url=app.settings.broker_url,
         queues=tasks.QUEUES, is_leader=scheduler.election.is_leader,
     )
     try:
