@@ -70,6 +70,9 @@ class Encoder:
         if not (folder / "config.json").is_file():
             raise BaseModelError(f"no encoder at {folder}: run `waakhond models prepare-base`")
         torch.set_num_threads(settings.threads)
+        device = torch_device(settings.device)
+        if settings.quantize_int8 and device.type != "cpu":  # torch's dynamic int8 kernels are CPU-only
+            raise BaseModelError("quantize_int8 runs on the CPU only: set classifier.device=cpu or turn it off")
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # the missing pooler is expected: we mean-pool
         hf_logging.disable_progress_bar()
@@ -82,6 +85,7 @@ class Encoder:
         # We cut texts into windows ourselves; the length warning would only be noise.
         tokenizer.model_max_length = 1 << 30
         model.eval()
+        model.to(device)
         encoder = cls(model, tokenizer, settings, folder, base_fingerprint(folder))
         if settings.quantize_int8:
             encoder.quantise_int8()
@@ -147,12 +151,14 @@ class Encoder:
         sequences = [self._with_specials(ids) for ids in content_ids]
         for batch in length_batches([len(s) for s in sequences], self.settings.batch_size):
             input_ids, mask = _pad([sequences[i] for i in batch], self.tokenizer.pad_token_id or 0)
+            device = next(self.model.parameters()).device
+            input_ids, mask = input_ids.to(device), mask.to(device)
             with torch.inference_mode():
                 hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 weights = mask.unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
                 pooled = torch.nn.functional.normalize(pooled, dim=-1)
-            out[batch] = pooled.float().numpy()
+            out[batch] = pooled.float().cpu().numpy()
             if progress is not None:
                 progress(len(batch))
         return out
@@ -190,6 +196,17 @@ class Encoder:
             self.model = float_model
         self.quantisation = report
         return report
+
+
+def torch_device(name: str):
+    """The torch device for the ``device`` setting; ``auto`` is CUDA when torch sees a GPU."""
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise BaseModelError(f"device {name!r}: this torch build sees no GPU (install a CUDA build of torch)")
+    return torch.device(name)
 
 
 def _load_model(auto_model, folder: Path):

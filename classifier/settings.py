@@ -19,6 +19,11 @@ class ClassifierSettings(BaseModel):
     )
     text_prefix: str = Field("query: ", description="Prefix put before every text (e5 convention).")
     threads: int = Field(2, ge=1, description="torch intra-op threads.")
+    device: str = Field(
+        "cpu", pattern=r"^(cpu|cuda(:\d+)?|auto)$",
+        description="Where the encoder runs: cpu, cuda (or cuda:N), or auto (cuda when torch sees a GPU). "
+        "A GPU needs a CUDA build of torch (docker/compose.gpu.yaml).",
+    )
     batch_size: int = Field(32, ge=1)
     max_tokens: int = Field(256, ge=16, description="Tokens per window.")
     window_stride_tokens: int = Field(192, ge=8, description="Step between overlapping windows.")
