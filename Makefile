@@ -30,8 +30,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 setup: $(VENV)/.installed
 
 demo: setup
-	$(BIN)/waakhond init
-	@echo "Database ready. The offline demo (waakhond demo) is not built yet; see the README."
+	$(BIN)/waakhond demo $(DEMO_ARGS)
 
 test: setup
 	@eval "$$(.ci/start-postgres 2>/dev/null || true)"; \

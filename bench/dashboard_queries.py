@@ -134,8 +134,9 @@ def generate(path: Path, items: int, days: int, seed: int = 7) -> dict[str, floa
 
 def _flush(cur, item_rows, class_rows, topic_rows) -> None:
     cur.executemany(
-        "INSERT INTO items (id, source_id, entry_key, url, title, summary, collected_at, language, content_hash, "
-        "duplicate_of, to_classify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", item_rows)
+        "INSERT INTO items (id, source_id, entry_key, url, title, summary, collected_at, appeared_at, language, "
+        "content_hash, duplicate_of, to_classify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [(*row[:7], row[6], *row[7:]) for row in item_rows])
     cur.executemany(
         "INSERT INTO classifications (item_id, model_version_id, score, label, flagged, flag_reasons, topics, "
         "evidence_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", class_rows)

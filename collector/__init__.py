@@ -14,7 +14,7 @@ One source's walk (see each module's docstring)::
 
 Public API: ``Collector``, ``CollectReport``, ``SourceOutcome``, ``CollectorSettings``,
 ``PageProcessors``/``PageProcessor``/``default_page_processors``, ``ErrorKind``,
-``DEFAULT_SOURCES_FILE``, ``network_available``.
+``DEFAULT_SOURCES_FILE``, ``DEFAULT_FACTCHECKERS_FILE``, ``network_available``.
 """
 
 from importlib import import_module
@@ -26,6 +26,7 @@ from collector.errors import ErrorKind, FetchFailure
 from collector.settings import CollectorSettings
 
 DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent / "data" / "default_sources.toml"
+DEFAULT_FACTCHECKERS_FILE = Path(__file__).resolve().parent / "data" / "factcheckers.toml"
 
 # The pipeline pulls in httpx, trafilatura, datasketch and feedparser (about a second of
 # imports); CLI commands that only need a source list or a setting should not pay for it.
@@ -45,6 +46,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'collector' has no attribute {name!r}")
 
 __all__ = [
+    "DEFAULT_FACTCHECKERS_FILE",
     "DEFAULT_SOURCES_FILE",
     "CollectReport",
     "Collector",

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -32,7 +31,6 @@ from collector.ratings import UNKNOWN, normalise_rating, to_float
 from storage.factchecks import FactCheckSpec
 
 #: The default fact-checker sources (kind ``factcheck``), in the ``waakhond sources import`` format.
-DEFAULT_FACTCHECKERS_FILE = Path(__file__).resolve().parent / "data" / "factcheckers.toml"
 JSON_LD_TYPE = "application/ld+json"
 CLAIM_REVIEW_TYPE = "claimreview"
 #: Wrappers some CMSes put around JSON-LD so that old browsers ignore it.

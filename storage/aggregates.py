@@ -2,10 +2,12 @@
 
     refresh_daily_counts(session, now)                    # the service calls it every tick
         since = newest updated_at in the table - REFRESH_OVERLAP     (empty table: every day)
-        dirty = UTC days of items collected since, of items (re)scored or claim-matched since
+        dirty = UTC days (of appearance) of items collected, (re)scored or claim-matched since
         for each dirty day: delete its rows, insert its counts recomputed from ``items``
 
-One row counts, for one UTC day of ``items.collected_at``, one topic, source, language and
+One row counts, for one UTC day of ``items.appeared_at`` (published, unless missing or later
+than collected: a first fetch that backfills a month lands on the right days), one topic,
+source, language and
 score bucket:
     items       items that are not syndicated copies (``duplicate_of IS NULL``)
     flagged     of those, the flagged ones
@@ -139,12 +141,12 @@ def refresh_daily_counts(session: Session, now: datetime | None = None, rebuild:
 
 
 def _all_days(session: Session) -> list[date]:
-    return sorted({as_date(d) for d in session.scalars(select(func.date(Item.collected_at)).distinct())})
+    return sorted({as_date(d) for d in session.scalars(select(func.date(Item.appeared_at)).distinct())})
 
 
 def dirty_days(session: Session, since: datetime) -> list[date]:
     """Days whose counts may have changed since ``since``."""
-    day = func.date(Item.collected_at)
+    day = func.date(Item.appeared_at)
     queries = [
         select(day).where(Item.collected_at >= since),
         select(day).join(Classification, Classification.item_id == Item.id).where(Classification.created_at >= since),
@@ -190,7 +192,7 @@ def _day_counts_query(start: datetime, end: datetime, per_topic: bool, day: date
         )
         .select_from(Item)
         .outerjoin(signal, and_(signal.item_id == Item.id, is_latest(signal)))
-        .where(Item.collected_at >= start, Item.collected_at < end)
+        .where(Item.appeared_at >= start, Item.appeared_at < end)
         .group_by(topic, Item.source_id, language, bucket)
     )
     if per_topic:
@@ -238,7 +240,7 @@ def first_counted_day(session: Session) -> date | None:
 
 
 def items_per_source(session: Session, first_day: date, last_day: date) -> dict[int, int]:
-    """Items collected per source in the period, syndicated copies included."""
+    """Items per source that appeared in the period, syndicated copies included."""
     query = (
         select(DailyTopicCount.source_id, func.sum(DailyTopicCount.items + DailyTopicCount.duplicates))
         .where(DailyTopicCount.day >= first_day, DailyTopicCount.day <= last_day,
@@ -253,14 +255,14 @@ def flagged_per_day_from_items(session: Session, f: SignalFilter) -> list[DayCou
     signal = aliased(Classification)
     start, _ = day_bounds(f.first_day)
     _, end = day_bounds(f.last_day)
-    day = func.date(Item.collected_at)
+    day = func.date(Item.appeared_at)
     topic = func.coalesce(ItemTopic.topic_id, NO_TOPIC)
     query = (
         select(day, topic, func.count(Item.id))
         .select_from(Item)
         .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
         .outerjoin(ItemTopic, ItemTopic.item_id == Item.id)
-        .where(Item.collected_at >= start, Item.collected_at < end, Item.duplicate_of.is_(None),
+        .where(Item.appeared_at >= start, Item.appeared_at < end, Item.duplicate_of.is_(None),
                signal.flagged.is_(True), signal.score >= bucket_floor(f.min_score))
         .group_by(day, topic)
     )

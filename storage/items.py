@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.schema import Item
+from storage.schema import Item, appeared_at
 
 # Keeps IN (...) lists well below SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
@@ -151,6 +151,7 @@ def _row(source_id: int, fetch_run_id: int | None, item: NewItem, collected_at: 
         "author": item.author,
         "published_at": item.published_at,
         "collected_at": collected_at,
+        "appeared_at": appeared_at(item.published_at, collected_at),
         "language": item.language,
         "content_hash": item.content_hash,
         "near_dup_signature": item.near_dup_signature,

@@ -29,7 +29,7 @@ from storage.schema import (
     Source,
 )
 
-#: Newest first/last walks ``ix_items_original_collected``; by score walks
+#: Newest first/last walks ``ix_items_original_appeared``; by score walks
 #: ``ix_classifications_flagged_score``: both stop at the page instead of sorting everything.
 SORT_KEYS = ("time", "score")
 #: Sources count as failing from their first failed fetch in a row.
@@ -51,6 +51,7 @@ class SignalRow:
     flag_reasons: list[str]
     topics: list[str] = field(default_factory=list)
     debunks: int = 0
+    appeared_at: datetime | None = None  # published, unless missing or after collected_at
 
 
 @dataclass(frozen=True)
@@ -128,18 +129,19 @@ def _by_score(column: ColumnElement) -> ColumnElement:
 
 def _signals_base(f: SignalFilter, *columns, walk: str = "any") -> Select:
     """Flagged stories in the filter. ``walk`` steers SQLite, which has no statistics to choose
-    well: "time" walks ``ix_items_original_collected`` newest first, "score" walks
-    ``ix_classifications_flagged_score`` highest first; both stop at the page."""
+    well: "time" walks ``ix_items_original_appeared`` newest first, "score" walks
+    ``ix_classifications_flagged_score`` highest first; both stop at the page. Periods are
+    of ``appeared_at``: when the item appeared, not when Waakhond happened to fetch it."""
     signal = aliased(Classification, name="signal")
     start, _ = day_bounds(f.first_day)
     _, end = day_bounds(f.last_day)
-    collected = _by_score(Item.collected_at) if walk == "score" else Item.collected_at
+    appeared = _by_score(Item.appeared_at) if walk == "score" else Item.appeared_at
     original = (func.coalesce(Item.duplicate_of, NO_ITEM) == NO_ITEM) if walk == "score" else Item.duplicate_of.is_(None)
     query = (
         select(*[c(signal) if callable(c) else c for c in columns])
         .select_from(Item)
         .join(signal, and_(signal.item_id == Item.id, is_latest(signal)))
-        .where(collected >= start, collected < end, original,
+        .where(appeared >= start, appeared < end, original,
                flagged_by_time(signal) if walk == "time" else signal.flagged.is_(True))
     )
     if f.min_score > 0:
@@ -166,9 +168,9 @@ def list_signals(
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORT_KEYS)}")
     columns = (Item.id, Item.title, Source.name, Item.collected_at, Item.published_at, Item.language, Item.url,
-               lambda s: s.score, lambda s: s.flag_reasons)
+               lambda s: s.score, lambda s: s.flag_reasons, Item.appeared_at)
     query = _signals_base(f, *columns, walk=sort).join(Source, Source.id == Item.source_id)
-    key = Item.collected_at if sort == "time" else query.selected_columns[7]  # score: the signal's column
+    key = Item.appeared_at if sort == "time" else query.selected_columns[7]  # score: the signal's column
 
     order = [key.desc() if descending else key.asc(), Item.id.desc() if descending else Item.id.asc()]
     rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
@@ -177,7 +179,7 @@ def list_signals(
     debunks = debunk_counts(session, ids)
     return [
         SignalRow(r[0], r[1] or "", r[2], r[3], r[4], r[5], r[6], float(r[7]), list(r[8] or []),
-                  topics.get(r[0], []), debunks.get(r[0], 0))
+                  topics.get(r[0], []), debunks.get(r[0], 0), appeared_at=r[9])
         for r in rows
     ]
 

@@ -28,6 +28,7 @@ import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,8 +170,10 @@ def stop_process(proc: subprocess.Popen[bytes] | None, grace_seconds: float = 10
 
 def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) -> dict[str, Any]:
     """The whole demo; returns the first cycle's summary (for scripts and tests)."""
+    from storage.schema import utcnow
     from waakhond.service import Service
 
+    started_at = utcnow()
     demo_dir(app).mkdir(parents=True, exist_ok=True)
     passwords = prepare(app, say, options.reset_passwords)
     feed_server = DemoFeedServer(port=options.feed_port)
@@ -190,7 +193,7 @@ def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) 
             say(f"Dashboard: {url}  (Ctrl-C stops the demo)")
             if options.open_browser:
                 webbrowser.open(url)
-        summary = asyncio.run(_serve(app, options, say, Service))
+        summary = asyncio.run(_serve(app, options, say, Service, started_at))
         summary["dashboard_url"] = url
         return summary
     finally:
@@ -200,7 +203,9 @@ def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) 
         app.dispose()
 
 
-async def _serve(app: AppContext, options: DemoOptions, say: Callable[[str], None], service_type: Any) -> dict[str, Any]:
+async def _serve(
+    app: AppContext, options: DemoOptions, say: Callable[[str], None], service_type: Any, started_at: datetime
+) -> dict[str, Any]:
     first = service_type(app)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -208,7 +213,7 @@ async def _serve(app: AppContext, options: DemoOptions, say: Callable[[str], Non
     started = time.monotonic()
     say("First cycle: collecting, classifying, matching (a few minutes on 2 cores) ...")
     results = await first.run_once()
-    summary = summarise(app, results, time.monotonic() - started)
+    summary = summarise(app, results, time.monotonic() - started, started_at)
     (demo_dir(app) / "first-cycle.json").write_text(json.dumps(summary, indent=2) + "\n")
     say("First cycle done: " + ", ".join(f"{k} {v}" for k, v in summary["counts"].items()))
     if options.exit_after_first_cycle or first.stopping.is_set():
@@ -220,7 +225,9 @@ async def _serve(app: AppContext, options: DemoOptions, say: Callable[[str], Non
     return summary
 
 
-def summarise(app: AppContext, results: dict[str, Any], seconds: float) -> dict[str, Any]:
+def summarise(app: AppContext, results: dict[str, Any], seconds: float, started_at: datetime) -> dict[str, Any]:
+    """The first cycle in numbers, and the seconds from ``waakhond demo`` starting (set-up
+    included) to the first flagged item being stored (``None`` when this run flagged nothing new)."""
     from sqlalchemy import func, select
 
     from storage.schema import Alert, ClaimMatch, Classification, FactCheck, Item, Narrative
@@ -237,7 +244,18 @@ def summarise(app: AppContext, results: dict[str, Any], seconds: float) -> dict[
             "narratives": count(select(func.count(Narrative.id))),
             "alerts_sent": count(select(func.count(Alert.id)).where(Alert.status == "sent")),
         }
-    return {"seconds": round(seconds, 1), "counts": counts, "steps": sorted(k for k, v in results.items() if v is not None)}
+        first_flag = session.scalar(
+            select(func.min(Classification.created_at)).where(Classification.flagged, Classification.created_at >= started_at)
+        )
+    to_first_flag = None
+    if first_flag is not None:
+        to_first_flag = round((as_utc(first_flag) - as_utc(started_at)).total_seconds(), 1)
+    return {"seconds": round(seconds, 1), "seconds_to_first_flag": to_first_flag, "counts": counts, "steps": sorted(k for k, v in results.items() if v is not None)}
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back naive (they are stored in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _print_users(passwords: dict[str, str], say: Callable[[str], None]) -> None:

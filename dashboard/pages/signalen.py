@@ -29,7 +29,7 @@ def _table(rows: list[SignalRow], ctx: DashboardContext) -> list[dict]:
     settings = dashboard_settings(ctx)
     return [
         {
-            t("signals.time"): local_time(r.collected_at, settings),
+            t("signals.time"): local_time(r.appeared_at or r.collected_at, settings),
             t("signals.title"): r.title,
             t("signals.source"): r.source_name,
             t("signals.score"): score_in_words(r.score, settings),

@@ -57,7 +57,7 @@ from storage.schema.base import (
 # The table modules, in the order the tables were always defined (Base.metadata keeps it).
 # isort: off
 from storage.schema.sources import FetchRun, Source
-from storage.schema.items import Item, ItemEmbedding, ItemSentence, ItemTopic, PolicyTopic
+from storage.schema.items import Item, ItemEmbedding, ItemSentence, ItemTopic, PolicyTopic, appeared_at
 from storage.schema.classifications import Classification, Label, ModelVersion, User
 from storage.schema.factchecks import ClaimMatch, FactCheck
 from storage.schema.audit import AuditEntry, DailyTopicCount
@@ -100,6 +100,7 @@ __all__ = [
     "ROLES",
     "SOURCE_KINDS",
     "UTCDateTime",
+    "appeared_at",
     "utcnow",
     # re-exported from the standard library and SQLAlchemy, as the single module did
     "UTC",

@@ -22,6 +22,20 @@ from storage.schema.base import Base, utcnow
 from storage.schema.sources import Source
 
 
+def appeared_at(published_at: datetime | None, collected_at: datetime) -> datetime:
+    """When an item appeared: its published time, unless that is missing or later than when it
+    was collected (a wrong clock, a date in the future). Trends, periods and the signal list
+    count items by this time, so a first fetch that backfills a month lands on the right days."""
+    if published_at is None or published_at > collected_at:
+        return collected_at
+    return published_at
+
+
+def _appeared_default(context) -> datetime:  # noqa: ANN001 - SQLAlchemy's execution context
+    params = context.get_current_parameters()
+    return appeared_at(params.get("published_at"), params.get("collected_at") or utcnow())
+
+
 class Item(Base):
     """One collected article or post. *contract*: id, source_id, guid, url, canonical_url,
     title, summary, body_text, published_at, language, duplicate_of.
@@ -34,14 +48,17 @@ class Item(Base):
         UniqueConstraint("source_id", "entry_key"),
         Index("ix_items_published_at", "published_at"),
         Index("ix_items_collected_at", "collected_at"),
+        Index("ix_items_appeared_at", "appeared_at"),
         Index("ix_items_source_published", "source_id", "published_at"),
         Index("ix_items_content_hash", "content_hash"),
         Index("ix_items_canonical_url", "canonical_url"),
         Index("ix_items_duplicate_of", "duplicate_of"),
         Index("ix_items_language_collected", "language", "collected_at"),
         Index("ix_items_to_classify", "to_classify", "id"),
-        # the dashboard's stories (copies left out) newest first, and the last 24 hours' figures
+        # the last 24 hours' figures (copies left out)
         Index("ix_items_original_collected", "duplicate_of", "collected_at"),
+        # the dashboard's stories (copies left out) newest first, and its periods
+        Index("ix_items_original_appeared", "duplicate_of", "appeared_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +75,7 @@ class Item(Base):
     author: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None] = mapped_column()
     collected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    appeared_at: Mapped[datetime] = mapped_column(default=_appeared_default)
     language: Mapped[str | None] = mapped_column(String(8))
     content_hash: Mapped[str] = mapped_column(String(64))
     near_dup_signature: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -110,15 +110,22 @@ def test_default_sources_are_imported_disabled_when_offline(db, env, capsys, mon
     assert "looks offline" in result.stdout and "feeds.nos.nl" in result.stdout
     rows = json.loads(invoke(["sources", "list", "--json"], env, capsys).stdout)
     assert len(rows) >= 10 and not any(r["enabled"] for r in rows)
-    assert all(r["disabled_reason"].startswith("disabled at import: no connection") for r in rows)
+    assert all(r["disabled_reason"].startswith(("disabled at import: no connection", "unverified")) for r in rows)
+    assert all(r["disabled_reason"].startswith("disabled at import") for r in rows if r["kind"] == "feed")
     names = {r["name"] for r in rows}
     assert {"NOS Nieuws - Politiek", "NU.nl - Algemeen", "AD - Politiek", "Rijksoverheid - Nieuws"} <= names
 
 
 def test_default_sources_enabled_when_online_or_forced(db, env, capsys, monkeypatch):
     monkeypatch.setattr(collector, "network_available", lambda *a, **k: True)
-    assert "offline" not in invoke(["sources", "import", "--default"], env, capsys).stdout
-    assert all(r["enabled"] for r in json.loads(invoke(["sources", "list", "--json"], env, capsys).stdout))
+    out = invoke(["sources", "import", "--default"], env, capsys).stdout
+    assert "offline" not in out and "factcheckers.toml" in out
+    rows = json.loads(invoke(["sources", "list", "--json"], env, capsys).stdout)
+    assert all(r["enabled"] for r in rows if r["kind"] == "feed")
+    fact_checkers = [r for r in rows if r["kind"] == "factcheck"]
+    assert fact_checkers and any(r["enabled"] for r in fact_checkers)
+    # a fact-checker whose feed URL was not confirmed stays off, with the reason
+    assert all(r["disabled_reason"].startswith("unverified") for r in fact_checkers if not r["enabled"])
 
 
 def test_enable_flag_overrides_the_offline_check(db, env, capsys, monkeypatch):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector.claimreview import DEFAULT_FACTCHECKERS_FILE
+from collector import DEFAULT_FACTCHECKERS_FILE
 from collector.source_lists import read_source_list
 from storage.sources import validate_spec
 

@@ -15,6 +15,7 @@ import typer
 
 import storage
 from storage.errors import StorageError
+from storage.migrate import new_revision
 from waakhond import __version__
 from waakhond.bootstrap import current_revision, initialise_database
 from waakhond.cli.main_support import context_of
@@ -105,6 +106,17 @@ def db_current(ctx: typer.Context) -> None:
     """Print the database's schema revision and the latest one."""
     app_ctx = context_of(ctx)
     typer.echo(f"current: {current_revision(app_ctx) or 'empty'}  head: {storage.head_revision()}")
+
+
+@db_app.command("revision")
+def db_revision(ctx: typer.Context, message: str = typer.Argument(..., help="What the migration changes.")) -> None:
+    """(Developers) Write a new migration from the difference between the models and the database."""
+    app_ctx = context_of(ctx)
+    try:
+        path = new_revision(app_ctx.engine, message)
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from exc
+    typer.echo(f"Wrote {path}: review it before committing.")
 
 
 @config_app.command("show")

@@ -199,36 +199,47 @@ def import_(
         None, "--enable/--disable", help="Override the enabled flag of every imported source."
     ),
 ) -> None:
-    """Import sources from OPML or TOML. Sources already present are left as they are."""
+    """Import sources from OPML or TOML. Sources already present are left as they are.
+    ``--default``: Waakhond's public Dutch news sources and its fact-checkers."""
     if (file is None) == (not default):
         raise UserError("give either a FILE or --default")
-    path = default_source_list_path() if default else file
-    try:
-        specs = read_source_list(path)
-    except SourceListError as exc:
-        raise UserError(str(exc)) from exc
-    if enable is not None:
-        specs = [SourceSpec(**{**spec.__dict__, "enabled": enable}) for spec in specs]
+    paths = default_source_list_paths() if default else [file]
+    specs_of: dict[Path, list[SourceSpec]] = {}
+    for path in paths:
+        try:
+            specs_of[path] = read_source_list(path)
+        except SourceListError as exc:
+            raise UserError(str(exc)) from exc
     offline = _offline_reason() if default and enable is None else None
-    if offline:  # public sources cannot be reached: import them switched off, with the reason
-        note = f"disabled at import: {offline}"
-        specs = [SourceSpec(**{**spec.__dict__, "enabled": False, "note": note}) for spec in specs]
+    for path, specs in specs_of.items():
+        if enable is not None:
+            specs = [SourceSpec(**{**spec.__dict__, "enabled": enable}) for spec in specs]
+        if offline:  # public sources cannot be reached: import them switched off, with the reason
+            note = f"disabled at import: {offline}"
+            specs = [SourceSpec(**{**spec.__dict__, "enabled": False, "note": note}) if spec.enabled else spec
+                     for spec in specs]
+        specs_of[path] = specs
     app_ctx = context_of(ctx)
     app_ctx.require_database()
-    created = 0
     with storage.transaction(app_ctx.sessions) as session:
-        for number, spec in enumerate(specs, start=1):
-            try:
-                _, was_created = repo.add_source(session, spec, actor_name())
-            except ValueError as exc:
-                raise UserError(f"{path}: source #{number}: {exc}") from exc
-            created += was_created
-    typer.echo(f"Imported {created} new source(s) from {path} ({len(specs) - created} already present).")
+        for path, specs in specs_of.items():
+            created = 0
+            for number, spec in enumerate(specs, start=1):
+                try:
+                    _, was_created = repo.add_source(session, spec, actor_name())
+                except ValueError as exc:
+                    raise UserError(f"{path}: source #{number}: {exc}") from exc
+                created += was_created
+            typer.echo(f"Imported {created} new source(s) from {path} ({len(specs) - created} already present).")
     if offline:
         typer.echo(
             f"This machine looks offline ({offline}), so the default sources were imported disabled. "
             "When online, enable them with `waakhond sources enable ID`, or import again with --enable."
         )
+    unverified = [s.name for specs in specs_of.values() for s in specs if (s.note or "").startswith("unverified")]
+    if unverified:
+        typer.echo(f"{len(unverified)} source(s) stay disabled until their feed URL is checked "
+                   "(see `waakhond sources list`): " + ", ".join(unverified))
 
 
 def _offline_reason() -> str | None:
@@ -242,10 +253,10 @@ def _offline_reason() -> str | None:
     return f"no connection to {hosts} within {PROBE_TIMEOUT_SECONDS:g}s"
 
 
-def default_source_list_path() -> Path:
-    from collector import DEFAULT_SOURCES_FILE
+def default_source_list_paths() -> list[Path]:
+    from collector import DEFAULT_FACTCHECKERS_FILE, DEFAULT_SOURCES_FILE
 
-    return DEFAULT_SOURCES_FILE
+    return [DEFAULT_SOURCES_FILE, DEFAULT_FACTCHECKERS_FILE]
 
 
 @sources_app.command("export")

@@ -273,6 +273,7 @@ def upgrade() -> None:
         sa.Column("author", sa.String(length=500), nullable=True),
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.Column("collected_at", sa.DateTime(), nullable=False),
+        sa.Column("appeared_at", sa.DateTime(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("near_dup_signature", sa.LargeBinary(), nullable=True),
@@ -297,6 +298,7 @@ def upgrade() -> None:
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.create_index("ix_items_canonical_url", ["canonical_url"], unique=False)
         batch_op.create_index("ix_items_collected_at", ["collected_at"], unique=False)
+        batch_op.create_index("ix_items_appeared_at", ["appeared_at"], unique=False)
         batch_op.create_index("ix_items_content_hash", ["content_hash"], unique=False)
         batch_op.create_index("ix_items_duplicate_of", ["duplicate_of"], unique=False)
         batch_op.create_index("ix_items_language_collected", ["language", "collected_at"], unique=False)
@@ -304,6 +306,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_source_published", ["source_id", "published_at"], unique=False)
         batch_op.create_index("ix_items_to_classify", ["to_classify", "id"], unique=False)
         batch_op.create_index("ix_items_original_collected", ["duplicate_of", "collected_at"], unique=False)
+        batch_op.create_index("ix_items_original_appeared", ["duplicate_of", "appeared_at"], unique=False)
 
     op.create_table(
         "classifications",
@@ -585,6 +588,7 @@ def downgrade() -> None:
 
     op.drop_table("classifications")
     with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_original_appeared")
         batch_op.drop_index("ix_items_original_collected")
         batch_op.drop_index("ix_items_to_classify")
         batch_op.drop_index("ix_items_source_published")
@@ -593,6 +597,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_items_duplicate_of")
         batch_op.drop_index("ix_items_content_hash")
         batch_op.drop_index("ix_items_collected_at")
+        batch_op.drop_index("ix_items_appeared_at")
         batch_op.drop_index("ix_items_canonical_url")
 
     op.drop_table("items")
