@@ -37,6 +37,7 @@ PAGES = (
     PageSpec("factchecks", "analyst", "dashboard.pages.factchecks"),
     PageSpec("modellen", "analyst", "dashboard.pages.modellen"),
     PageSpec("bronnen", "operator", "dashboard.pages.bronnen"),
+    PageSpec("onderwerpen", "operator", "dashboard.pages.onderwerpen"),
     PageSpec("beheer", "admin", "dashboard.pages.beheer"),
 )
 PAGES_BY_SLUG = {p.slug: p for p in PAGES}

@@ -106,7 +106,8 @@ def test_every_message_used_in_the_code_exists():
         used.update(re.findall(r"""\(\s*["']((?:overview|login|score)\.[a-z_0-9]+)["']""", source))
     families = {"role": ROLES, "label": LABELS, "rating": RATINGS, "status": MODEL_STATUSES, "sort": SORT_KEYS,
                 "reason": ("classifier", "claim_match"), "language": ("nl", "en"),
-                "page": ("overzicht", "signalen", "labelen", "factchecks", "modellen", "bronnen", "beheer"),
+                "page": ("overzicht", "signalen", "labelen", "factchecks", "modellen", "bronnen", "onderwerpen",
+                         "beheer"),
                 "origin": ("collected", "imported", "manual")}
     used.update(f"{family}.{value}" for family, values in families.items() for value in values)
     missing = sorted(k for k in used if k not in messages.MESSAGES)

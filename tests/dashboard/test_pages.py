@@ -15,7 +15,7 @@ from storage.users import role_at_least
 from tests.dashboard.conftest import ROLES, texts
 
 PAGE_TITLES = {"overzicht": "Overzicht", "signalen": "Signalen", "verhalen": "Verhalen", "labelen": "Labelen", "factchecks": "Factchecks",
-               "modellen": "Modellen", "bronnen": "Bronnen", "beheer": "Beheer"}
+               "modellen": "Modellen", "bronnen": "Bronnen", "onderwerpen": "Onderwerpen", "beheer": "Beheer"}
 REFUSED = "Geen toegang"
 
 
@@ -39,7 +39,7 @@ def test_every_page_for_every_role(make_app, role):
 
 
 def test_viewer_forging_session_state_is_refused(make_app):
-    for slug in ("labelen", "bronnen", "beheer"):
+    for slug in ("labelen", "bronnen", "onderwerpen", "beheer"):
         at = make_app("viewer")
         at.session_state[NAV_KEY] = slug
         at.session_state["role"] = "admin"  # session state is never read for the role
