@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.errors import InvalidInput, NotFound
+from storage.errors import AlreadyExists, InvalidInput, NotFound
 from storage.schema import PolicyTopic, utcnow
 
 EDITABLE_FIELDS = ("name", "name_en", "description", "ministry", "keywords", "priority", "enabled")
@@ -59,6 +59,24 @@ def validate_topic_values(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _check_slug(slug: str) -> None:
+    if not slug or not slug.replace("-", "").replace("_", "").isalnum():
+        raise InvalidInput(f"bad topic slug {slug!r}")
+
+
+def add_topic(session: Session, spec: TopicSpec, *, actor: str) -> PolicyTopic:
+    """An operator's new topic; refused when the slug exists. Audited with its slug."""
+    _check_slug(spec.slug)
+    if session.scalar(select(PolicyTopic.id).where(PolicyTopic.slug == spec.slug)) is not None:
+        raise AlreadyExists(f"policy topic {spec.slug!r} exists already")
+    values = validate_topic_values(spec.values())
+    row = PolicyTopic(slug=spec.slug, **values, updated_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "topic.add", "policy_topic", row.id, {"slug": spec.slug, **values})
+    return row
+
+
 def upsert_topics(
     session: Session, specs: Iterable[TopicSpec], *, actor: str, overwrite: bool = False
 ) -> dict[str, int]:
@@ -66,8 +84,7 @@ def upsert_topics(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     existing = {t.slug: t for t in session.scalars(select(PolicyTopic))}
     for spec in specs:
-        if not spec.slug or not spec.slug.replace("-", "").replace("_", "").isalnum():
-            raise InvalidInput(f"bad topic slug {spec.slug!r}")
+        _check_slug(spec.slug)
         values = validate_topic_values(spec.values())
         row = existing.get(spec.slug)
         if row is None:

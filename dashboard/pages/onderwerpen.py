@@ -120,13 +120,6 @@ def _edit(ctx: DashboardContext, user: SessionUser, topic: TopicRow) -> None:
              slug=topic.slug)
 
 
-def _add_topic(session, actor: str, spec: topics.TopicSpec) -> None:
-    # upsert_topics leaves an existing topic as it is and only counts it: say so instead.
-    counts = topics.upsert_topics(session, [spec], actor=actor)
-    if not counts["created"]:
-        raise AlreadyExists(f"policy topic {spec.slug!r} exists already")
-
-
 def _add(ctx: DashboardContext, user: SessionUser) -> None:
     with st.form("topic_add", clear_on_submit=True):
         slug = st.text_input(t("topics.slug_help"), key="topic_add_slug")
@@ -142,7 +135,7 @@ def _add(ctx: DashboardContext, user: SessionUser) -> None:
         spec = topics.TopicSpec(slug=slug.strip(), name=name.strip(), description=description.strip(),
                                 name_en=_optional(name_en), ministry=_optional(ministry),
                                 keywords=split_keywords(keywords), priority=int(priority), enabled=enabled)
-        _act(ctx, user, lambda s, u: _add_topic(s, u.username, spec), "topics.added", slug=spec.slug)
+        _act(ctx, user, lambda s, u: topics.add_topic(s, spec, actor=u.username), "topics.added", slug=spec.slug)
 
 
 def render(ctx: DashboardContext) -> None:

@@ -168,7 +168,10 @@ def test_operator_adds_a_topic(make_app, db):
     assert (row.name, row.name_en, row.description, row.ministry, row.keywords, row.priority, row.enabled) == (
         "Zorg", "Healthcare", "Zorgverzekering en wachtlijsten", "VWS", ["zorg", "eigen risico", "wachtlijst"], 2,
         False)
-    assert _topic_audit(db) == [("operator", "topic.seed")]
+    assert _topic_audit(db) == [("operator", "topic.add")]
+    with db.sessions() as session:
+        (entry,) = audit.entries(session, object_type="policy_topic", object_id=row.id)
+    assert entry.details["slug"] == "zorg" and entry.details["ministry"] == "VWS"
     assert "zorg" in at.dataframe[0].value["Code"].tolist()
 
 
