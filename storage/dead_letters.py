@@ -2,7 +2,8 @@
 
 A scale-out worker writes one row when a task has used its last retry (task, arguments, the
 error, attempts, and the source when the task was about one). The Bronnen page shows the
-unresolved ones to operators; nothing retries them automatically.
+unresolved ones to operators; nothing retries them automatically. An operator who has dealt
+with one (fixed the source, re-fetched it) marks it handled: ``resolve_dead_letters``, audited.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from storage import audit
 from storage.schema import DeadLetter, Source, utcnow
 
 #: Stored error texts are cut to this length (a traceback's last lines are what matter).
@@ -78,3 +80,23 @@ def recent_dead_letters(session: Session, limit: int = 50) -> list[DeadLetterVie
 def count_dead_letters(session: Session) -> int:
     """Unresolved dead letters."""
     return int(session.scalar(select(func.count(DeadLetter.id)).where(DeadLetter.resolved_at.is_(None))) or 0)
+
+
+def resolve_dead_letters(
+    session: Session, ids: list[int], actor: str, user_id: int | None = None
+) -> int:
+    """Mark unresolved dead letters as handled (they leave the Bronnen page, the rows stay);
+    returns how many changed. Each one gets an audit entry with who did it."""
+    now = utcnow()
+    open_ids = list(session.scalars(
+        select(DeadLetter.id).where(DeadLetter.id.in_(list(ids)), DeadLetter.resolved_at.is_(None))
+    ))
+    if not open_ids:
+        return 0
+    session.execute(
+        update(DeadLetter).where(DeadLetter.id.in_(open_ids)).values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    for dead_letter_id in open_ids:
+        audit.record(session, actor, "dead_letter.resolve", "dead_letter", dead_letter_id, {}, user_id)
+    return len(open_ids)

@@ -71,7 +71,7 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def _dead_letters(ctx: DashboardContext) -> None:
+def _dead_letters(ctx: DashboardContext, user: SessionUser) -> None:
     settings = dashboard_settings(ctx)
     with ctx.read_sessions() as session:
         letters = dead_letters.recent_dead_letters(session, limit=DEAD_LETTERS_SHOWN)
@@ -83,13 +83,20 @@ def _dead_letters(ctx: DashboardContext) -> None:
     st.caption(t("sources.dead_letters_help", shown=len(letters), total=total))
     st.dataframe(
         [{
-            t("dead.when"): local_time(d.created_at, settings), t("dead.task"): d.task_name,
+            "#": d.id, t("dead.when"): local_time(d.created_at, settings), t("dead.task"): d.task_name,
             t("dead.source"): d.source_name or "", t("dead.attempts"): d.attempts,
             t("dead.arguments"): ", ".join(f"{k}={v}" for k, v in sorted(d.arguments.items())),
             t("dead.error"): _last_line(d.error),
         } for d in letters],
         hide_index=True, key="sources_dead_letters",
     )
+    with st.form("dead_letters_resolve"):
+        chosen = st.multiselect(t("dead.resolve_pick"), [d.id for d in letters], key="dead_letters_chosen",
+                                format_func=lambda i: f"#{i}")
+        resolve = st.form_submit_button(t("dead.resolve"))
+    if resolve and chosen:
+        _act(ctx, user, lambda s, u: dead_letters.resolve_dead_letters(s, list(chosen), u.username, u.id),
+             "dead.resolved")
 
 
 def _edit(ctx: DashboardContext, user: SessionUser, source: views.SourceHealth) -> None:
@@ -148,7 +155,7 @@ def render(ctx: DashboardContext) -> None:
     if notice:
         st.success(notice)
     health = _health_table(ctx)
-    _dead_letters(ctx)
+    _dead_letters(ctx, user)
     by_id = {h.id: h for h in health}
     chosen = st.selectbox(t("sources.choose"), (None, *by_id), key="sources_chosen", placeholder=t("sources.pick"),
                           format_func=lambda i: t("sources.pick") if i is None else f"#{i} {by_id[i].name}")

@@ -4,6 +4,7 @@ source by name, the error's last line as plain data (never HTML), Dutch first an
 from __future__ import annotations
 
 import storage
+from storage import audit, dead_letters
 from storage.dead_letters import DeadLetterRecord, record_dead_letter
 from tests.dashboard.conftest import texts
 
@@ -47,3 +48,21 @@ def test_bronnen_says_when_there_are_none_and_speaks_english(make_app, db, seede
     at.run()
     assert "Dead letters" in [s.value for s in at.subheader]
     assert list(_table(at, "Attempts")["Source"]) == ["NOS"]
+
+
+def test_an_operator_marks_a_dead_letter_handled_and_the_audit_log_names_them(make_app, db, seeded):
+    _dead_letter(db, seeded.sources["blog"])
+    _dead_letter(db, None, task="waakhond.classify_batch")
+    at = make_app("operator", "bronnen")
+    at.run()
+    newest, oldest = list(_table(at, "Pogingen")["#"])
+    at.multiselect(key="dead_letters_chosen").select(oldest)  # a form: sent with its button
+    at.button[[b.label for b in at.button].index("Als afgehandeld markeren")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Gemarkeerd als afgehandeld." in texts(at)
+    assert list(_table(at, "Pogingen")["#"]) == [newest]  # the handled one left the list
+    with db.sessions() as session:
+        entries = audit.entries(session, object_type="dead_letter")
+        assert [(e.actor, e.action, str(e.object_id)) for e in entries] == [
+            ("operator", "dead_letter.resolve", str(oldest))]
+        assert dead_letters.resolve_dead_letters(session, [oldest], "operator") == 0  # already handled
