@@ -241,3 +241,39 @@ def test_the_dashboard_shows_the_demo_in_chromium(demo_run: DemoRun, tmp_path: P
         debunk.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "demo-signaal.png"), full_page=True)
         browser.close()
+
+
+def test_ctrl_c_stops_the_service_and_the_dashboard_cleanly(demo_run: DemoRun, tmp_path: Path):
+    """Without --exit-after-first-cycle the demo keeps running (service and dashboard) until
+    Ctrl-C, which stops everything and exits 0."""
+    import signal
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**demo_run.env, "WAAKHOND_DASHBOARD__PORT": str(port)}
+    log = tmp_path / "demo.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "waakhond.cli.main", "demo", "--no-browser"],
+                                   cwd=demo_run.data_dir.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+            while "Service running on its schedule" not in log.read_text():
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.5)
+            while True:  # the dashboard answers at the printed URL
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                        assert response.status == 200
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, "the dashboard never answered"
+                    time.sleep(0.5)
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=120) == 0, log.read_text()[-3000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+    with pytest.raises(OSError):  # the dashboard went with it
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+    assert "Traceback" not in log.read_text()
