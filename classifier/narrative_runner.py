@@ -76,7 +76,7 @@ def background_vector(session: Session, settings: NarrativeSettings) -> np.ndarr
 def _members(rows: Iterable[repo.MemberRow]) -> list[Member]:
     return [
         Member(r.item_id, r.source_id, r.seen_at, vector_from_bytes(r.vector) if r.vector else None,
-               tuple(r.topics), r.evidence, r.title)
+               tuple(r.topics), r.evidence, r.title, r.model_flagged)
         for r in rows
     ]
 

@@ -287,6 +287,7 @@ class Member:
     topics: tuple[str, ...] = ()
     evidence: str | None = None
     title: str = ""
+    model_flagged: bool = True  # False: flagged only through a claim match (maybe a debunk quoting it)
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,11 @@ def summarise(
         centroid = matrix.mean(axis=0).astype(np.float32)
         centred_members = np.array([centred(row, background) for row in matrix])
         cosines = centred_members @ centred(centroid, background)
-        representative = with_vectors[int(np.argmax(cosines))]
+        # the claim is best told by a member the model flagged itself: a member raised only by a
+        # claim match may be an article that quotes the claim to debunk it
+        eligible = np.array([m.model_flagged for m in with_vectors]) if any(m.model_flagged for m in with_vectors) \
+            else np.ones(len(with_vectors), dtype=bool)
+        representative = with_vectors[int(np.argmax(np.where(eligible, cosines, -np.inf)))]
         similarities = {m.item_id: float(c) for m, c in zip(with_vectors, cosines, strict=True)}
     sentence = (representative.evidence or "").strip() or representative.title.strip() or None
     return NarrativeSummary(

@@ -25,6 +25,7 @@ from storage import audit
 from storage.aggregates import latest_classification_id
 from storage.errors import InvalidInput, NotFound
 from storage.schema import Classification, Item, ItemEmbedding, Narrative, NarrativeItem, utcnow
+from storage.signals import CLASSIFIER_REASON
 
 NARRATIVE_STATUSES = ("open", "closed", "merged")
 TITLE_MAX_CHARS = 300
@@ -48,6 +49,9 @@ class MemberRow:
     topics: list[str]
     evidence: str | None
     title: str
+    # flagged by the model itself, not only through a match with a fact-check's claim (an
+    # article that quotes a claim to debunk it matches the claim too)
+    model_flagged: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _member_query():
     signal = Classification
     return (
         select(Item.id, Item.source_id, SEEN_AT.label("seen_at"), ItemEmbedding.vector, signal.topics,
-               signal.evidence_text, Item.title)
+               signal.evidence_text, Item.title, signal.flag_reasons)
         .select_from(Item)
         .join(signal, signal.id == latest_classification_id(Item.id))
         .outerjoin(ItemEmbedding, ItemEmbedding.item_id == Item.id)
@@ -89,7 +93,7 @@ def _member_query():
 
 def _member(row) -> MemberRow:
     return MemberRow(row.id, row.source_id, row.seen_at, row.vector, list(row.topics or []), row.evidence_text,
-                     row.title or "")
+                     row.title or "", model_flagged=CLASSIFIER_REASON in (row.flag_reasons or []))
 
 
 # --------------------------------------------------------------------------- runner: reading

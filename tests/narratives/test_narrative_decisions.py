@@ -138,6 +138,22 @@ def test_summary_takes_the_member_nearest_the_centre_and_counts_sources():
     assert summary.member_similarity[2] > summary.member_similarity[1]
 
 
+def test_the_claim_is_told_by_a_member_the_model_flagged_not_by_a_debunk_that_matched_it():
+    a = direction(21)
+    members = [
+        # nearest the centre, but raised only through a claim match: an article quoting the claim
+        Member(1, 10, T0, a, (), "Het klopt niet dat contant geld verdwijnt.", "debunk", model_flagged=False),
+        Member(2, 11, T0, near(a, 2, 0.5), (), "Vanaf 1 januari is contant geld verboden!", "post"),
+        Member(3, 12, T0, near(a, 3, 0.9), (), "Iets heel anders.", "ruis"),
+    ]
+    summary = summarise(members, SETTINGS)
+    assert summary.representative_item_id == 2
+    assert summary.member_similarity[1] > summary.member_similarity[2]  # 1 is still the nearest
+    only_matches = [Member(m.item_id, m.source_id, T0, m.vector, (), m.evidence, m.title, model_flagged=False)
+                    for m in members]
+    assert summarise(only_matches, SETTINGS).representative_item_id == 1  # nobody better: the nearest
+
+
 def test_summary_falls_back_to_the_title_without_evidence():
     summary = summarise([Member(5, 1, T0, direction(1), (), None, "Een kop")], SETTINGS)
     assert summary.representative_sentence == "Een kop"
