@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
+from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
+from dashboard.pages.actions import act_as
 from dashboard.pages.common import local_time
 from storage import audit, users
-from storage.errors import StorageError
 from storage.schema import ROLES
 
 ROLE = "admin"
@@ -19,17 +18,8 @@ AUDIT_ROWS = 100
 
 
 def _act(ctx: DashboardContext, user: SessionUser, action, done_key: str) -> None:
-    try:
-        with storage.transaction(ctx.sessions) as session:
-            action(session, acting_user(session, user, ROLE))
-    except NotAllowed as exc:
-        st.error(str(exc))
-        st.stop()
-    except (StorageError, ValueError) as exc:
-        st.error(t("admin.failed", error=str(exc)))
-        return
-    st.session_state["admin_notice"] = t(done_key)
-    st.rerun()
+    """One audited change as the signed-in admin."""
+    act_as(ctx, user, ROLE, action, failed_key="admin.failed", notice_state_key="admin_notice", notice=t(done_key))
 
 
 def _edit(ctx: DashboardContext, user: SessionUser, username: str, role: str, enabled: bool) -> None:

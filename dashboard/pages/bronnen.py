@@ -12,13 +12,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
+from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
+from dashboard.pages.actions import act_as
 from dashboard.pages.common import local_time, local_today
 from storage import aggregates, dead_letters, source_actions, sources, views
-from storage.errors import StorageError
 from storage.schema import SOURCE_KINDS
 
 ROLE = "operator"
@@ -30,18 +29,9 @@ DEAD_LETTERS_SHOWN = 50
 
 
 def _act(ctx: DashboardContext, user: SessionUser, action, success_key: str) -> None:
-    """Run one audited change in its own transaction, as the signed-in operator."""
-    try:
-        with storage.transaction(ctx.sessions) as session:
-            action(session, acting_user(session, user, ROLE))
-    except NotAllowed as exc:
-        st.error(str(exc))
-        st.stop()
-    except (StorageError, ValueError) as exc:
-        st.error(t("sources.failed", error=str(exc)))
-        return
-    st.session_state["sources_notice"] = t(success_key)
-    st.rerun()
+    """One audited change as the signed-in operator."""
+    act_as(ctx, user, ROLE, action, failed_key="sources.failed", notice_state_key="sources_notice",
+           notice=t(success_key))
 
 
 def _health_table(ctx: DashboardContext) -> list[views.SourceHealth]:

@@ -7,24 +7,21 @@ validates them and writes the audit log; the same rules apply as for ``waakhond 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import streamlit as st
 
-import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
+from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
+from dashboard.pages.actions import act_as, plain
 from dashboard.pages.common import local_time
 from storage import topics
-from storage.errors import AlreadyExists, StorageError
+from storage.errors import AlreadyExists
 
 ROLE = "operator"
 NOTICE_KEY = "topics_notice"
-#: Characters Markdown (which st.error/st.success render) would act on.
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
 @dataclass(frozen=True)
@@ -47,11 +44,6 @@ def split_keywords(text: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
-def plain(text: object) -> str:
-    """Typed text inside a message, shown literally: st.error and st.success render Markdown."""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
-
-
 def _optional(text: str) -> str | None:
     return text.strip() or None
 
@@ -63,21 +55,10 @@ def _priority_input(value: int, key: str | None = None) -> int:
 
 
 def _act(ctx: DashboardContext, user: SessionUser, action, success_key: str, **values: object) -> None:
-    """Run one audited change in its own transaction, as the signed-in operator."""
-    try:
-        with storage.transaction(ctx.sessions) as session:
-            action(session, acting_user(session, user, ROLE))
-    except NotAllowed as exc:
-        st.error(str(exc))
-        st.stop()
-    except AlreadyExists:
-        st.error(t("topics.exists", slug=plain(values.get("slug", ""))))
-        return
-    except (StorageError, ValueError) as exc:
-        st.error(t("topics.failed", error=plain(exc)))
-        return
-    st.session_state[NOTICE_KEY] = t(success_key, **{k: plain(v) for k, v in values.items()})
-    st.rerun()
+    """One audited change as the signed-in operator; an existing code gets its own message."""
+    exists = t("topics.exists", slug=plain(values.get("slug", "")))
+    act_as(ctx, user, ROLE, action, failed_key="topics.failed", notice_state_key=NOTICE_KEY,
+           notice=t(success_key, **{k: plain(v) for k, v in values.items()}), known_errors={AlreadyExists: exists})
 
 
 def _load(ctx: DashboardContext) -> list[TopicRow]:
