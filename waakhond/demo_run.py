@@ -191,7 +191,7 @@ def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) 
         if options.with_dashboard:
             dashboard = start_dashboard(app)
             say(f"Dashboard: {url}  (Ctrl-C stops the demo)")
-            if options.open_browser:
+            if options.open_browser and has_graphical_session():
                 webbrowser.open(url)
         summary = asyncio.run(_serve(app, options, say, Service, started_at))
         summary["dashboard_url"] = url
@@ -251,6 +251,12 @@ def summarise(app: AppContext, results: dict[str, Any], seconds: float, started_
     if first_flag is not None:
         to_first_flag = round((as_utc(first_flag) - as_utc(started_at)).total_seconds(), 1)
     return {"seconds": round(seconds, 1), "seconds_to_first_flag": to_first_flag, "counts": counts, "steps": sorted(k for k, v in results.items() if v is not None)}
+
+
+def has_graphical_session() -> bool:
+    """Only open a browser where one can show: without a display, ``webbrowser`` would start a
+    text browser (lynx, w3m) in the terminal the demo is printing to."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def as_utc(moment: datetime) -> datetime:
