@@ -42,6 +42,7 @@ from storage.sources import SourceSpec
 from waakhond.bootstrap import initialise_database
 from waakhond.context import AppContext
 from waakhond.demo import DemoFeedServer, WebhookReceiver
+from waakhond.errors import EnvironmentProblem
 from waakhond.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -177,11 +178,17 @@ def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) 
     demo_dir(app).mkdir(parents=True, exist_ok=True)
     passwords = prepare(app, say, options.reset_passwords)
     feed_server = DemoFeedServer(port=options.feed_port)
-    receiver = WebhookReceiver(demo_dir(app) / "alerts.jsonl", port=options.webhook_port,
-                               on_alert=lambda body: say(f"ALERT (webhook): {body.get('subject', body)}"))
+    try:
+        receiver = WebhookReceiver(demo_dir(app) / "alerts.jsonl", port=options.webhook_port,
+                                   on_alert=lambda body: say(f"ALERT (webhook): {body.get('subject', body)}"))
+    except OSError as exc:
+        raise _port_taken("the alert receiver", options.webhook_port, "--webhook-port", exc) from exc
     dashboard: subprocess.Popen[bytes] | None = None
     try:
-        feed_server.start()
+        try:
+            feed_server.start()
+        except OSError as exc:
+            raise _port_taken("the demo feeds", options.feed_port, "--feed-port", exc) from exc
         receiver.start()
         say(f"Demo feeds: {feed_server.base_url} ({len(feed_server.source_specs())} fictional outlets)")
         say(f"Sources added: {add_demo_sources(app, feed_server)}")
@@ -251,6 +258,13 @@ def summarise(app: AppContext, results: dict[str, Any], seconds: float, started_
     if first_flag is not None:
         to_first_flag = round((as_utc(first_flag) - as_utc(started_at)).total_seconds(), 1)
     return {"seconds": round(seconds, 1), "seconds_to_first_flag": to_first_flag, "counts": counts, "steps": sorted(k for k, v in results.items() if v is not None)}
+
+
+def _port_taken(what: str, port: int, option: str, exc: OSError) -> EnvironmentProblem:
+    return EnvironmentProblem(
+        f"cannot serve {what} on 127.0.0.1:{port} ({exc.strerror or exc}); is another demo running? "
+        f"Stop it, or choose another port with {option}"
+    )
 
 
 def has_graphical_session() -> bool:

@@ -277,3 +277,23 @@ def test_ctrl_c_stops_the_service_and_the_dashboard_cleanly(demo_run: DemoRun, t
     with pytest.raises(OSError):  # the dashboard went with it
         urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
     assert "Traceback" not in log.read_text()
+
+
+@pytest.mark.parametrize("taken", ["feed", "webhook"])
+def test_a_port_in_use_is_one_line_and_exit_code_3(tmp_path: Path, real_encoder_folder: Path, taken: str):  # noqa: F811
+    import socket
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WAAKHOND_")}
+    env.update({"WAAKHOND_DATA_DIR": str(tmp_path / "var"), "WAAKHOND_MODEL_DIR": str(REPO_ROOT / "models"),
+                "WAAKHOND_CLASSIFIER__BASE_MODEL_PATH": str(real_encoder_folder)})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "waakhond.cli.main", "demo", *DEMO_FLAGS, "--no-dashboard",
+             f"--{taken}-port", str(port)],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS,
+        )
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert len(result.stderr.strip().splitlines()) == 1 and f"--{taken}-port" in result.stderr

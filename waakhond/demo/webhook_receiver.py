@@ -58,7 +58,8 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever: never call it unstarted
+            self._server.shutdown()
         self._server.server_close()
 
     def _keep(self, body: dict[str, Any]) -> None:
