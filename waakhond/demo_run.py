@@ -22,6 +22,7 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -196,6 +197,7 @@ def run_demo(app: AppContext, options: DemoOptions, say: Callable[[str], None]) 
         _print_users(passwords, say)
         url = f"http://{app.settings.dashboard.host}:{app.settings.dashboard.port}/"
         if options.with_dashboard:
+            _check_port_free(app.settings.dashboard.host, app.settings.dashboard.port)
             dashboard = start_dashboard(app)
             say(f"Dashboard: {url}  (Ctrl-C stops the demo)")
             if options.open_browser and has_graphical_session():
@@ -265,6 +267,18 @@ def _port_taken(what: str, port: int, option: str, exc: OSError) -> EnvironmentP
         f"cannot serve {what} on 127.0.0.1:{port} ({exc.strerror or exc}); is another demo running? "
         f"Stop it, or choose another port with {option}"
     )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """The dashboard is a subprocess: find a taken port before starting it, not after it died."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot start the dashboard on {host}:{port} ({exc.strerror or exc}); is another demo or "
+                "dashboard running? Stop it, or set WAAKHOND_DASHBOARD__PORT"
+            ) from exc
 
 
 def has_graphical_session() -> bool:

@@ -279,7 +279,7 @@ def test_ctrl_c_stops_the_service_and_the_dashboard_cleanly(demo_run: DemoRun, t
     assert "Traceback" not in log.read_text()
 
 
-@pytest.mark.parametrize("taken", ["feed", "webhook"])
+@pytest.mark.parametrize("taken", ["feed", "webhook", "dashboard"])
 def test_a_port_in_use_is_one_line_and_exit_code_3(tmp_path: Path, real_encoder_folder: Path, taken: str):  # noqa: F811
     import socket
 
@@ -290,10 +290,14 @@ def test_a_port_in_use_is_one_line_and_exit_code_3(tmp_path: Path, real_encoder_
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
+        if taken == "dashboard":
+            env["WAAKHOND_DASHBOARD__PORT"] = str(port)
+            flags, hint = [], "WAAKHOND_DASHBOARD__PORT"
+        else:
+            flags, hint = ["--no-dashboard", f"--{taken}-port", str(port)], f"--{taken}-port"
         result = subprocess.run(
-            [sys.executable, "-m", "waakhond.cli.main", "demo", *DEMO_FLAGS, "--no-dashboard",
-             f"--{taken}-port", str(port)],
+            [sys.executable, "-m", "waakhond.cli.main", "demo", *DEMO_FLAGS, *flags],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS,
         )
     assert result.returncode == 3, result.stderr[-2000:]
-    assert len(result.stderr.strip().splitlines()) == 1 and f"--{taken}-port" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and hint in result.stderr
