@@ -55,3 +55,10 @@ def act_as(
         return
     st.session_state[notice_state_key] = notice
     st.rerun()
+
+
+def show_notice(notice_state_key: str) -> None:
+    """The success notice ``act_as`` kept for this run, shown once."""
+    notice = st.session_state.pop(notice_state_key, None)
+    if notice:
+        st.success(notice)

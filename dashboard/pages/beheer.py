@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
-from dashboard.pages.actions import act_as
+from dashboard.pages.actions import act_as, show_notice
 from dashboard.pages.common import local_time
 from storage import audit, users
 from storage.schema import ROLES
@@ -54,9 +54,7 @@ def render(ctx: DashboardContext) -> None:
     user = require_role(ctx, ROLE)
     settings = dashboard_settings(ctx)
     st.title(t("page.beheer"))
-    notice = st.session_state.pop("admin_notice", None)
-    if notice:
-        st.success(notice)
+    show_notice("admin_notice")
     with ctx.read_sessions() as session:
         rows = [(u.username, u.display_name, u.role, u.enabled, u.last_login_at) for u in users.list_users(session)]
     st.dataframe(

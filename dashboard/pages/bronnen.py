@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
-from dashboard.pages.actions import act_as
+from dashboard.pages.actions import act_as, show_notice
 from dashboard.pages.common import local_time, local_today
 from storage import aggregates, dead_letters, source_actions, sources, views
 from storage.schema import SOURCE_KINDS
@@ -141,9 +141,7 @@ def _add(ctx: DashboardContext, user: SessionUser) -> None:
 def render(ctx: DashboardContext) -> None:
     user = require_role(ctx, ROLE)
     st.title(t("page.bronnen"))
-    notice = st.session_state.pop("sources_notice", None)
-    if notice:
-        st.success(notice)
+    show_notice("sources_notice")
     health = _health_table(ctx)
     _dead_letters(ctx, user)
     by_id = {h.id: h for h in health}

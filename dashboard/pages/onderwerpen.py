@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.auth import SessionUser, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
-from dashboard.pages.actions import act_as, plain
+from dashboard.pages.actions import act_as, plain, show_notice
 from dashboard.pages.common import local_time
 from storage import topics
 from storage.errors import AlreadyExists
@@ -122,9 +122,7 @@ def _add(ctx: DashboardContext, user: SessionUser) -> None:
 def render(ctx: DashboardContext) -> None:
     user = require_role(ctx, ROLE)
     st.title(t("page.onderwerpen"))
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.success(notice)
+    show_notice(NOTICE_KEY)
     rows = _load(ctx)
     _table(ctx, rows)
     by_slug = {r.slug: r for r in rows}
