@@ -189,6 +189,8 @@ class ClassificationRecord:
     dim: int
     sentences: list[SentenceRecord] = field(default_factory=list)
     topic_scores: list[tuple[int, float]] = field(default_factory=list)
+    #: the signal by its parts (see Classification.signal_parts)
+    signal_parts: dict | None = None
 
 
 def save_classification(session: Session, model_version_id: int, record: ClassificationRecord) -> Classification:
@@ -213,6 +215,7 @@ def save_classification(session: Session, model_version_id: int, record: Classif
     row.evidence_text = record.evidence_text
     row.evidence_start = record.evidence_start
     row.evidence_end = record.evidence_end
+    row.signal_parts = record.signal_parts
     row.created_at = utcnow()
     row.matched_at = None  # new sentences: the claim matcher looks again
     _save_embedding(session, record)

@@ -80,6 +80,10 @@ class Classification(Base):
     evidence_end: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     matched_at: Mapped[datetime | None] = mapped_column()
+    #: the signal by its parts, each with its own calibrated number, and the rule that combined
+    #: them (written by the classifier, read by the dashboard, alerts and API); None for rows
+    #: scored before the parts existed
+    signal_parts: Mapped[dict | None] = mapped_column(JSON)
 
 
 class User(Base):
@@ -113,5 +117,8 @@ class Label(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     label: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    #: which part of the signal the analyst says was wrong (e.g. "checkworthy", "claim_match",
+    #: "narrative", "head"); None when the label does not say
+    wrong_part: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retracted_at: Mapped[datetime | None] = mapped_column()

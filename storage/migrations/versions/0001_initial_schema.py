@@ -324,6 +324,7 @@ def upgrade() -> None:
         sa.Column("evidence_end", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("matched_at", sa.DateTime(), nullable=True),
+        sa.Column("signal_parts", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"], ["items.id"], name=op.f("fk_classifications_item_id_items"), ondelete="CASCADE"
         ),
@@ -449,6 +450,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("label", sa.String(length=32), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("wrong_part", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("retracted_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
