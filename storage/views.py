@@ -85,6 +85,8 @@ class SignalDetail:
     matches: list[MatchView]
     carriers: int
     labels: list[LabelRecord]
+    #: the signal by its parts (``classifications.signal_parts``); None for rows scored before
+    signal_parts: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def signal_detail(session: Session, item_id: int) -> SignalDetail | None:
         evidence_end=signal.evidence_end if signal else None,
         topics=topics_of(session, item.id), matches=matches_for_item(session, item.id),
         carriers=carrier_count(session, item), labels=label_history(session, item.id),
+        signal_parts=signal.signal_parts if signal else None,
     )
 
 
