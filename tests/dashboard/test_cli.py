@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from waakhond.cli import dashboard_cmd
 from waakhond.cli.main import run
 
@@ -22,8 +20,7 @@ def test_dashboard_uses_the_port_from_settings(sqlite_db, monkeypatch, tmp_path,
     monkeypatch.setenv("WAAKHOND_DATABASE_URL", sqlite_db.url)
     monkeypatch.setenv("WAAKHOND_DASHBOARD__PORT", "8765")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(dashboard_cmd.subprocess, "run",
-                        lambda command, check: started.setdefault("command", command) and subprocess.CompletedProcess(command, 0))
+    monkeypatch.setattr(dashboard_cmd.os, "execv", lambda path, command: started.setdefault("command", command))
     try:
         run(["dashboard"])
     except SystemExit as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -46,11 +46,20 @@ def dashboard(
     settings = app_ctx.settings.dashboard
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Dashboard at http://{host}:{port}/ (Ctrl-C stops it)")
+    app_ctx.dispose()  # no pooled connection is carried into Streamlit's process
+    replace_process(streamlit_command(host, port))
+
+
+def replace_process(command: list[str]) -> None:
+    """Become Streamlit (``os.execv``): a supervisor's SIGTERM or Ctrl-C then reaches the server
+    itself, and no child is left holding the port when ``waakhond dashboard`` is stopped."""
+    sys.stdout.flush()
+    sys.stderr.flush()
     try:
-        completed = subprocess.run(streamlit_command(host, port), check=False)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-    raise typer.Exit(completed.returncode)
+        os.execv(command[0], command)
+    except OSError as exc:  # the interpreter vanished or is not executable: an environment problem
+        typer.echo(f"Error: could not start Streamlit ({command[0]}): {exc.strerror}", err=True)
+        raise typer.Exit(3) from None
 
 
 @aggregates_app.command("refresh")
