@@ -24,6 +24,9 @@ BINARY_TARGET: dict[str, int | None] = {
     "not_disinformation": 0,
     "unsure": None,
 }
+#: The parts of a signal an analyst can say were wrong (``labels.wrong_part``); the same names
+#: as the keys of ``classifications.signal_parts``.
+SIGNAL_PARTS = ("head", "checkworthy", "narrative", "claim_match", "topic")
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,28 @@ class LabelRecord:
     note: str | None
     created_at: datetime
     retracted_at: datetime | None
+    wrong_part: str | None = None
 
 
-def add_label(session: Session, item_id: int, user: User, label: str, note: str | None = None) -> Label:
+def add_label(
+    session: Session, item_id: int, user: User, label: str, note: str | None = None, wrong_part: str | None = None
+) -> Label:
+    """Store one label; ``wrong_part`` (optional) names the part of the signal the analyst says
+    was wrong. Audited with both."""
     if label not in LABELS:
         raise InvalidInput(f"unknown label {label!r}: use one of {', '.join(LABELS)}")
+    if wrong_part is not None and wrong_part not in SIGNAL_PARTS:
+        raise InvalidInput(f"unknown signal part {wrong_part!r}: use one of {', '.join(SIGNAL_PARTS)}")
     if session.get(Item, item_id) is None:
         raise NotFound(f"no item {item_id}")
-    row = Label(item_id=item_id, user_id=user.id, label=label, note=(note or "").strip() or None, created_at=utcnow())
+    row = Label(item_id=item_id, user_id=user.id, label=label, note=(note or "").strip() or None,
+                wrong_part=wrong_part, created_at=utcnow())
     session.add(row)
     session.flush()
-    audit.record(session, user.username, "label.add", "item", item_id, {"label": label, "label_id": row.id}, user.id)
+    details = {"label": label, "label_id": row.id}
+    if wrong_part is not None:
+        details["wrong_part"] = wrong_part
+    audit.record(session, user.username, "label.add", "item", item_id, details, user.id)
     return row
 
 
@@ -74,7 +88,7 @@ def label_history(session: Session, item_id: int) -> list[LabelRecord]:
     ).all()
     return [
         LabelRecord(r.Label.id, r.Label.item_id, r.Label.user_id, r.username, r.Label.label, r.Label.note,
-                    r.Label.created_at, r.Label.retracted_at)
+                    r.Label.created_at, r.Label.retracted_at, r.Label.wrong_part)
         for r in rows
     ]
 

@@ -54,3 +54,20 @@ def test_bad_labels_are_refused(db):
         with pytest.raises(NotFound):
             labels.add_label(session, 999, anna, "disinformation")
         assert labels.retract_last_label(session, anna) is None
+
+
+def test_a_label_names_the_wrong_part_and_the_audit_entry_says_so(db):
+    with storage.transaction(db.sessions) as session:
+        item_id = _item(session)
+        anna = add_user(session, "anna", "a long password", "analyst", "admin")
+        labels.add_label(session, item_id, anna, "not_disinformation", wrong_part="narrative")
+        labels.add_label(session, item_id, anna, "disinformation")
+        with pytest.raises(InvalidInput):
+            labels.add_label(session, item_id, anna, "misleading", wrong_part="tone")
+    with db.read_sessions() as session:
+        history = labels.label_history(session, item_id)
+        assert [(h.label, h.wrong_part) for h in history] == [("not_disinformation", "narrative"),
+                                                             ("disinformation", None)]
+        added = [e for e in audit.entries(session, object_type="item") if e.action == "label.add"]
+        assert sorted((e.details.get("label"), e.details.get("wrong_part")) for e in added) == [
+            ("disinformation", None), ("not_disinformation", "narrative")]
