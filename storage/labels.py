@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from storage import audit
 from storage.errors import InvalidInput, NotFound
 from storage.schema import LABELS, Item, Label, User, utcnow
+from storage.signal_parts_view import PART_NAMES
 
 #: How analyst labels map onto the binary disinformation task; ``None`` = not used in training.
 BINARY_TARGET: dict[str, int | None] = {
@@ -24,9 +25,9 @@ BINARY_TARGET: dict[str, int | None] = {
     "not_disinformation": 0,
     "unsure": None,
 }
-#: The parts of a signal an analyst can say were wrong (``labels.wrong_part``); the same names
-#: as the keys of ``classifications.signal_parts``.
-SIGNAL_PARTS = ("head", "checkworthy", "narrative", "claim_match", "topic")
+#: The parts of a signal an analyst can say were wrong (``labels.wrong_part``): the part names
+#: of ``classifications.signal_parts``.
+SIGNAL_PARTS = PART_NAMES
 
 
 @dataclass(frozen=True)
