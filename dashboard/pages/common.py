@@ -21,6 +21,7 @@ from dashboard.components import (
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import current_language, t
 from dashboard.settings import DashboardSettings
+from dashboard.signal_parts import show_signal_parts
 from storage import views
 from storage.schema import utcnow
 from storage.views import SignalDetail, TopicView
@@ -61,6 +62,7 @@ def show_signal(ctx: DashboardContext, detail: SignalDetail, hide_score: bool = 
         st.markdown(f"**{t('signal.score')}:** {score_in_words(detail.score, settings)}")
         if detail.flag_reasons:
             st.caption(t("signal.reasons", reasons=", ".join(t(f"reason.{r}") for r in detail.flag_reasons)))
+    show_signal_parts(detail, hide_numbers=hide_score)
     span = locate_evidence(detail.texts, detail.evidence_text, detail.evidence_start, detail.evidence_end)
     st.markdown(f"**{t('signal.evidence')}**")
     if span is not None:
