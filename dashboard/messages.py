@@ -367,5 +367,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "parts.detail.checkworthy": _m("Zin: “{sentence}”", "Sentence: “{sentence}”"),
     "parts.detail.claim_match": _m("Factcheck: “{claim}”", "Fact-check: “{claim}”"),
     "parts.detail.narrative": _m("Verhaal: “{name}”", "Narrative: “{name}”"),
-    "parts.detail.head": _m("versie {version}", "version {version}"),
+    "parts.detail.head": _m("Versie {version}.", "Version {version}."),
 }

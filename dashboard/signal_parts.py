@@ -62,7 +62,7 @@ def _measure(part: PartReading) -> str:
     return ", ".join(words)
 
 
-def _points_at(part: PartReading, topics: Sequence[TopicView]) -> str | None:
+def _points_at(part: PartReading, topics: Sequence[TopicView], hide_numbers: bool) -> str | None:
     """What the part points at (plain text), or None."""
     if part.name == "checkworthy" and part.sentence:
         return t("parts.detail.checkworthy", sentence=part.sentence)
@@ -75,7 +75,7 @@ def _points_at(part: PartReading, topics: Sequence[TopicView]) -> str | None:
         return text
     if part.name == "narrative" and part.narrative:
         text = t("parts.detail.narrative", name=part.narrative)
-        if part.similarity is not None:
+        if part.similarity is not None and not hide_numbers:
             text += f" ({t('signal.similarity')} {part.similarity:.2f})"
         return text
     if part.name == "head" and part.version:
@@ -91,7 +91,7 @@ def part_line_html(part: PartReading, topics: Sequence[TopicView], hide_numbers:
     if not hide_numbers:
         head += f": {html.escape(_measure(part))}"
     explanation = t(f"parts.explain.{part.name}")
-    target = _points_at(part, topics)
+    target = _points_at(part, topics, hide_numbers)
     if target:
         explanation += f" {target}"
     return f"<li>{head}<br/><small>{html.escape(explanation)}</small></li>"

@@ -36,10 +36,12 @@ def contract_parts(flagged_by: tuple[str, ...] = ("head", "narrative"), **replac
 
 
 def classify(session: Session, item_id: int, model_version_id: int, *, score: float, flagged: bool,
-             parts: dict[str, Any] | None) -> Classification:
+             parts: dict[str, Any] | None, topic_scores: list[tuple[int, float]] | None = None) -> Classification:
+    """Store a classification with these parts (it replaces the item's topics with ``topic_scores``)."""
     record = ClassificationRecord(
         item_id=item_id, score=score, raw_score=score, label="disinformation" if flagged else "other",
         flagged=flagged, topics=[], evidence_text=None, evidence_start=None, evidence_end=None,
         encoder="test-encoder", item_vector=vector_bytes([0.0, 1.0]), dim=2, signal_parts=parts,
+        topic_scores=list(topic_scores or []),
     )
     return save_classification(session, model_version_id, record)
