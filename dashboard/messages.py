@@ -150,6 +150,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "labelling.empty": _m("De wachtrij is leeg.", "The queue is empty."),
     "labelling.note": _m("Notitie (optioneel)", "Note (optional)"),
     "labelling.saved": _m("Opgeslagen: {label}", "Saved: {label}"),
+    "labelling.wrong_part": _m("Welk onderdeel van het signaal zat ernaast? (optioneel)",
+                               "Which part of the signal was wrong? (optional)"),
+    "labelling.wrong_part_none": _m("Geen / zeg ik niet", "None / not saying"),
+    "labelling.wrong_part_help": _m(
+        "Bijvoorbeeld: het is een mening en geen controleerbare bewering, of het lijkt niet op het genoemde verhaal. "
+        "Zo leert Waakhond welk onderdeel beter moet.",
+        "For example: it is an opinion, not a checkable claim, or it does not resemble the narrative named. "
+        "This tells Waakhond which part needs to improve."),
+    "labelling.saved_part": _m("Opgeslagen: {label} (onderdeel ernaast: {part})", "Saved: {label} (part wrong: {part})"),
     # sources
     "sources.name": _m("Naam", "Name"),
     "sources.kind": _m("Soort", "Kind"),

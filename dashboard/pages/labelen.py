@@ -1,8 +1,9 @@
 """Labelen (analysts): one item at a time from the classifier's active-learning queue.
 
-Four choices, an optional note, undo of the analyst's last label, the count done today, and a
-switch that hides the model's score so that it does not anchor the judgement. Every label is
-stored with the analyst's user and the time (``storage.labels``), and audited.
+Four choices, an optional note, an optional choice of the part of the signal that was wrong,
+undo of the analyst's last label, the count done today, and a switch that hides the model's
+score (and the parts' numbers) so that it does not anchor the judgement. Every label is stored
+with the analyst's user and the time (``storage.labels``), and audited.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dashboard.i18n import t
 from dashboard.pages.common import local_today, show_signal
 from storage import labels, views
 from storage.schema import LABELS
+from storage.signal_parts_view import PART_ORDER  # the order the parts panel shows them in
 
 ROLE = "analyst"
 #: How many queue entries are fetched at once; the page shows the first one.
@@ -38,9 +40,10 @@ def _today_start(ctx: DashboardContext) -> datetime:
     return datetime.combine(local_today(settings), time(0), tzinfo=ZoneInfo(settings.timezone))
 
 
-def _store_label(ctx: DashboardContext, user: SessionUser, item_id: int, label: str, note: str) -> None:
+def _store_label(ctx: DashboardContext, user: SessionUser, item_id: int, label: str, note: str,
+                 wrong_part: str | None) -> None:
     with storage.transaction(ctx.sessions) as session:
-        labels.add_label(session, item_id, acting_user(session, user, ROLE), label, note)
+        labels.add_label(session, item_id, acting_user(session, user, ROLE), label, note, wrong_part)
 
 
 def _undo(ctx: DashboardContext, user: SessionUser) -> bool:
@@ -76,13 +79,19 @@ def render(ctx: DashboardContext) -> None:
     show_signal(ctx, detail, hide_score=hide_score)
     st.divider()
     note = st.text_area(t("labelling.note"), key=f"labelling_note_{item_id}")
+    wrong_part = st.selectbox(
+        t("labelling.wrong_part"), (None, *PART_ORDER), key=f"labelling_wrong_part_{item_id}",
+        format_func=lambda p: t("labelling.wrong_part_none") if p is None else t(f"part.{p}"),
+        help=t("labelling.wrong_part_help"),
+    )
     columns = st.columns(len(LABELS))
     for column, label in zip(columns, LABELS, strict=True):
         if column.button(t(f"label.{label}"), key=f"label_{label}", use_container_width=True):
             try:
-                _store_label(ctx, user, item_id, label, note)
+                _store_label(ctx, user, item_id, label, note, wrong_part)
             except NotAllowed as exc:
                 st.error(str(exc))
                 st.stop()
-            st.toast(t("labelling.saved", label=t(f"label.{label}")))
+            st.toast(t("labelling.saved_part", label=t(f"label.{label}"), part=t(f"part.{wrong_part}")) if wrong_part
+                     else t("labelling.saved", label=t(f"label.{label}")))
             st.rerun()

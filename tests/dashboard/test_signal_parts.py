@@ -108,3 +108,44 @@ def test_an_old_row_and_a_row_with_parts_missing_show_what_is_known(make_app, db
     shown = texts(at)
     assert "Gesignaleerd door: desinformatiemodel (regel parts-v1)." in shown
     assert "Niet gemeten voor dit signaal: controleerbare bewering, bekende factcheck, bekend onjuist verhaal." in shown
+
+
+def test_analyst_says_which_part_was_wrong_and_it_is_stored_and_audited(make_app, db, seeded):
+    from storage import audit
+    from storage.labels import label_history
+
+    at = make_app("analyst", "labelen")
+    at.run()
+    note = next(a for a in at.text_area if a.key.startswith("labelling_note_"))
+    item_id = int(note.key.rsplit("_", 1)[1])
+    with db.read_sessions() as session:
+        from storage.signals import classification_for_item
+
+        queued = classification_for_item(session, item_id)
+        score, flagged = queued.score, queued.flagged
+    _rescore(db, seeded, item_id, contract_parts(), score=score, flagged=flagged)  # the same place in the queue
+    at.run()
+    assert next(a for a in at.text_area if a.key.startswith("labelling_note_")).key == note.key
+    shown = texts(at)
+    assert "Waarom staat dit hier?" in shown and "0.81 (drempel 0.55)" in shown
+    at.toggle(key="labelling_hide_score").set_value(True).run()
+    shown = texts(at)
+    assert "Bekend onjuist verhaal" in shown and "0.81" not in shown and "Gesignaleerd door" not in shown
+    choice = at.selectbox(key=f"labelling_wrong_part_{item_id}")
+    assert choice.options == ["Geen / zeg ik niet", "Controleerbare bewering", "Bekende factcheck",
+                              "Bekend onjuist verhaal", "Desinformatiemodel", "Beleidsonderwerp"]
+    choice.select("narrative")
+    at.button(key="label_not_disinformation").click().run()
+    assert not at.exception
+    with db.read_sessions() as session:
+        history = label_history(session, item_id)
+        assert [(h.username, h.label, h.wrong_part) for h in history] == [("analyst", "not_disinformation", "narrative")]
+        entry = audit.entries(session, action="label.add")[0]
+        assert (entry.actor, entry.object_id, entry.details["wrong_part"]) == ("analyst", str(item_id), "narrative")
+    # the next item starts with no part chosen; a label without one stores None
+    nxt = next(a for a in at.text_area if a.key.startswith("labelling_note_"))
+    other = int(nxt.key.rsplit("_", 1)[1])
+    assert other != item_id and at.selectbox(key=f"labelling_wrong_part_{other}").value is None
+    at.button(key="label_disinformation").click().run()
+    with db.read_sessions() as session:
+        assert [h.wrong_part for h in label_history(session, other)] == [None]
