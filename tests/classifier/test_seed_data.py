@@ -221,7 +221,8 @@ def test_pairs_counts_and_referential_integrity():
     pair_ids = [p["pair_id"] for p in pairs]
     assert len(pair_ids) == len(set(pair_ids))
     for p in pairs:
-        assert set(p) == {"pair_id", "sentence", "claim_id", "label"}, p
+        assert set(p) - {"stance"} == {"pair_id", "sentence", "claim_id", "label"}, p
+        assert p.get("stance", "carries") in ("carries", "debunk"), p  # debunk: an article quoting the claim
         assert p["claim_id"] in claims, p
         assert p["label"] in (0, 1), p
         assert p["sentence"].strip(), p
