@@ -1,0 +1,123 @@
+"""How the disinformation head is trained: which examples (a recipe), attribution
+augmentation, and the fit itself. Shared by ``classifier.train_default`` (the shipped default)
+and ``bench/signal_quality.py`` (which cross-validates the same recipe on real data).
+
+    recipe "seed"        the seed set only (what nl-disinfo-seed-v1 was trained on)
+    recipe "real"        seed + false-rated claims + background news + the real rows of
+                         ../shared/data (EUvsDisinfo positives; FactRank NF/FNR, CheckThat!
+                         not-check-worthy negatives) + criticism-like hard negatives
+    recipe "real-aug"    "real" + attribution augmentation both ways (below)
+
+Attribution augmentation: a news sentence of the training part gets a variant without its
+source ("..., meldt de gemeente." -> "...") or with one, and a false narrative gets a variant
+with a source in front or behind, so that "meldt het ministerie" stops being the signal.
+Deterministic (fixed seed). Augmented rows are only ever added to a training part.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from classifier import real_data
+from classifier.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
+from classifier.train import Example
+
+RECIPES = ("seed", "real", "real-aug")
+AUGMENT_SEED = 20261202
+#: Sources whose rows are Dutch news-like sentences that may carry or lack attribution.
+AUGMENTED_NEGATIVE_SOURCES = ("seed_news", "background_news")
+AUGMENTED_POSITIVE_SOURCES = ("seed_narrative", "claims_false")
+
+ATTRIBUTIONS_BEHIND = (
+    "meldt de gemeente", "meldt het ministerie", "schrijft de minister in een Kamerbrief", "meldt de NOS",
+    "zegt een woordvoerder", "meldt de provincie", "blijkt uit cijfers van het CBS", "laat het kabinet weten",
+    "meldt een ingewijde", "zegt een bron in Den Haag",
+)
+ATTRIBUTIONS_IN_FRONT = (
+    "Volgens het ministerie", "Volgens de gemeente", "Volgens een woordvoerder", "Volgens de NOS",
+    "Volgens ingewijden", "Volgens een bron bij de overheid",
+)
+_TRAILING_ATTRIBUTION = re.compile(
+    r",\s*(meldt|melden|zegt|zeggen|schrijft|schrijven|laat|blijkt|maakt|maakte|staat)\b[^,.]*\.\s*$",
+    re.IGNORECASE,
+)
+
+
+def _with_source_behind(text: str, source: str) -> str:
+    body = text.rstrip().rstrip(".!?")
+    return f"{body}, {source}."
+
+
+def _with_source_in_front(text: str, source: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    return f"{source} {text[0].lower()}{text[1:]}" if not text[:2].isupper() else f"{source}: {text}"
+
+
+def strip_attribution(text: str) -> str | None:
+    """The sentence without a trailing ", meldt X." (None when there is none)."""
+    stripped = _TRAILING_ATTRIBUTION.sub(".", text.strip())
+    return stripped if stripped != text.strip() else None
+
+
+def attribution_variants(examples: Sequence[Example], seed: int = AUGMENT_SEED) -> list[Example]:
+    """One variant per eligible single-paragraph example (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    variants = []
+    for example in examples:
+        if "\n" in example.text or len(example.text) > 400:
+            continue
+        if example.origin in AUGMENTED_NEGATIVE_SOURCES:
+            bare = strip_attribution(example.text)
+            text = bare if bare else _with_source_behind(example.text, str(rng.choice(ATTRIBUTIONS_BEHIND)))
+        elif example.origin in AUGMENTED_POSITIVE_SOURCES and not example.text.isascii():
+            if rng.random() < 0.5:
+                text = _with_source_behind(example.text, str(rng.choice(ATTRIBUTIONS_BEHIND)))
+            else:
+                text = _with_source_in_front(example.text, str(rng.choice(ATTRIBUTIONS_IN_FRONT)))
+        else:
+            continue
+        variants.append(replace(example, text=text, origin=f"{example.origin}+attribution"))
+    return variants
+
+
+def recipe_examples(recipe: str, shared_data: Path | None) -> list[Example]:
+    """The examples of a recipe, before augmentation (augment with ``attribution_variants``)."""
+    if recipe not in RECIPES:
+        raise ValueError(f"unknown recipe {recipe!r}: use one of {', '.join(RECIPES)}")
+    if recipe == "seed":
+        return real_data.seed_source_examples()
+    if shared_data is None:
+        raise real_data.SharedDataMissing("this recipe needs the shared data folder (../shared/data)")
+    return real_data.project_examples() + real_data.shared_examples(shared_data)
+
+
+def recipe_augments(recipe: str) -> bool:
+    return recipe.endswith("-aug")
+
+
+@dataclass(frozen=True)
+class SignalFitParams:
+    target_precision: float | None = 0.8
+    calibration: str = "platt"
+    seed: int = DEFAULT_SEED
+    blind_to_topics: bool = True
+
+
+def fit_signal_head(
+    examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, augment: bool,
+    params: SignalFitParams = SignalFitParams(),
+) -> TrainedHead:
+    """Fit the disinformation head on ``examples`` (all of them: the caller holds data out)."""
+    rows = list(examples) + (attribution_variants(examples) if augment else [])
+    x = embed([e.text for e in rows])
+    y = np.array([e.label for e in rows], dtype=int)
+    blind = topic_directions(x, [e.topic for e in rows]) if params.blind_to_topics else None
+    return fit_head(x, y, target_precision=params.target_precision, calibration=params.calibration,
+                    seed=params.seed, blind_to=blind)
