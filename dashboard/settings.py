@@ -37,3 +37,4 @@ class DashboardSettings(BaseModel):
     score_high: float = Field(0.7, gt=0, le=1)
     score_possible: float = Field(0.4, gt=0, le=1)
     threshold_preview_days: int = Field(7, ge=1, description="Days of scores the threshold preview counts.")
+    drift_days: int = Field(28, ge=1, le=366, description="Days the Modellen page's flag-rate charts cover.")
