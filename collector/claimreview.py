@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 from collector.ratings import UNKNOWN, normalise_rating, to_float
 from storage.factchecks import FactCheckSpec
+from storage.urls import web_url
 
 #: The default fact-checker sources (kind ``factcheck``), in the ``waakhond sources import`` format.
 JSON_LD_TYPE = "application/ld+json"
@@ -287,9 +288,14 @@ def _spec_from_node(node: dict[str, Any], page_url: str, meta: PageMeta, publish
         or meta.headline
         or ""
     )
-    url = _first_url(node.get("url"))
-    url = urljoin(page_url, url) if url and page_url else (url or page_url)
-    appearances = [*_urls(item.get("appearance")), *_urls(item.get("firstAppearance"))]
+    given = _first_url(node.get("url"))
+    joined = urljoin(page_url, given) if given and page_url else (given or page_url)
+    # A ClaimReview's url that is no clean http(s) address (javascript:, data:) gives way to the
+    # page it was found on; in a JSON-LD file there is none, and the fact-check is refused.
+    url = web_url(joined) or web_url(page_url) or joined
+    appearances = [
+        a for a in map(web_url, [*_urls(item.get("appearance")), *_urls(item.get("firstAppearance"))]) if a
+    ]
     return FactCheckSpec(
         url=url,
         claim_reviewed=" ".join(claim.split()),

@@ -46,6 +46,7 @@ from collector.politeness import (
 )
 from collector.settings import CollectorSettings
 from collector.transport import GuardedTransport
+from storage.urls import web_url
 
 PRODUCT = "Waakhond"  # also the token robots.txt rules are matched against
 FEED_ACCEPT = (
@@ -210,8 +211,8 @@ class PoliteClient:
         assert self._client is not None, "use PoliteClient inside 'async with'"
         s = self.settings
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return FetchFailure(ErrorKind.INVALID_URL, f"not an http(s) URL: {url}", final_url=url)
+        if web_url(url) is None or not parts.hostname:  # credentials in the URL are refused too
+            return FetchFailure(ErrorKind.INVALID_URL, f"not a clean http(s) URL: {url}", final_url=url)
         async with self.limiter.slot(parts.hostname):
             try:
                 async with asyncio.timeout(s.total_timeout):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+
+from storage.urls import web_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 5xx, 429 Too Many Requests and 408 Request Timeout are worth another attempt.
@@ -79,8 +81,10 @@ def redirect_target(current_url: str, location: str | None) -> str | None:
     """The absolute http(s) URL a redirect points to, or None if it is unusable."""
     if not location:
         return None
-    target = urljoin(current_url, location.strip())
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        target = urljoin(current_url, location.strip())
+    except ValueError:  # a broken IPv6 literal
         return None
-    return target
+    # The one URL rule (storage.urls): http(s) only, and no user:password@ that httpx would
+    # send as credentials to whatever host the redirect names.
+    return web_url(target)

@@ -1,5 +1,6 @@
 """Pure normalisation of parsed entries: canonical URL, identity, clean text, content hash.
 
+    entry_link      the link made absolute, kept only as a clean http(s) URL (storage.urls)
     canonical_url   scheme/host lower-cased, default port and fragment dropped, tracking
                     parameters (utm_*, fbclid, ...) removed, remaining query sorted
     entry_key       the GUID, else the canonical URL, else a hash of the content
@@ -18,6 +19,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from collector.feed_model import ParsedEntry
+from storage.urls import WEB_SCHEMES, declared_scheme, describe_refused, web_url
 
 TRACKING_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "__hs")
 TRACKING_PARAMS = frozenset(
@@ -131,6 +133,7 @@ class NormalizedEntry:
     published_at: datetime | None
     language_hint: str | None
     content_hash: str
+    refused_link: str | None = None  # a link that was not a clean http(s) URL, dropped
 
     @property
     def text(self) -> str:
@@ -138,8 +141,37 @@ class NormalizedEntry:
         return self.content_text or self.summary
 
 
+def entry_link(raw: str | None, feed_url: str | None = None) -> tuple[str | None, str | None]:
+    """``(link, refused)``: the entry's link made absolute against the feed's URL and kept only
+    when it is a clean http(s) address (``storage.urls.web_url``); else ``None`` and the raw
+    value, which the fetch run notes. An item is never lost for its link."""
+    if raw is None or not raw.strip():
+        return None, None
+    if declared_scheme(raw) not in (None, *WEB_SCHEMES):  # not joined as a path: refused
+        return None, raw
+    try:
+        joined = urljoin(feed_url, raw.strip()) if feed_url else raw
+    except ValueError:  # a broken IPv6 literal in the link
+        joined = raw
+    link = web_url(joined)
+    return (link, None) if link is not None else (None, raw)
+
+
+#: How many refused links a fetch run's note shows by example (the count is always complete).
+REFUSED_LINK_EXAMPLES = 3
+
+
+def refused_links_note(entries: list[NormalizedEntry]) -> str | None:
+    """The fetch run's note on links dropped because they were not clean http(s) URLs."""
+    refused = [e.refused_link for e in entries if e.refused_link is not None]
+    if not refused:
+        return None
+    examples = "; ".join(describe_refused(r) for r in refused[:REFUSED_LINK_EXAMPLES])
+    return f"dropped {len(refused)} link(s) that were not http(s) URLs, items kept: {examples}"
+
+
 def normalize_entry(entry: ParsedEntry, feed_url: str | None = None, feed_language: str | None = None) -> NormalizedEntry:
-    link = urljoin(feed_url, entry.link) if (entry.link and feed_url) else entry.link
+    link, refused = entry_link(entry.link, feed_url)
     canonical = canonical_url(link)
     title = clean_text(entry.title, is_html=True)
     summary = clean_text(entry.summary, is_html=entry.summary_is_html)
@@ -151,7 +183,7 @@ def normalize_entry(entry: ParsedEntry, feed_url: str | None = None, feed_langua
     return NormalizedEntry(
         entry_key=entry_key(entry.guid, canonical, digest),
         guid=guid,
-        url=(link or None) and link[:MAX_KEY_LENGTH],
+        url=link,
         canonical_url=canonical[:MAX_KEY_LENGTH] if canonical else None,
         title=title,
         summary=summary,
@@ -161,4 +193,5 @@ def normalize_entry(entry: ParsedEntry, feed_url: str | None = None, feed_langua
         published_at=entry.published_at or entry.updated_at,
         language_hint=entry.language or feed_language,
         content_hash=digest,
+        refused_link=refused,
     )

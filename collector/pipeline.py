@@ -24,7 +24,7 @@ from collector.dedup import signature, signature_to_bytes
 from collector.errors import ErrorKind, FeedParseError, FetchFailure
 from collector.fetch import ConditionalGet, FetchResult, PoliteClient
 from collector.language import detect_language, should_classify
-from collector.normalize import NormalizedEntry, normalize_entry
+from collector.normalize import NormalizedEntry, normalize_entry, refused_links_note
 from collector.pages import ArticlePage, fetch_article, needs_page
 from collector.parse import parse_feed
 from collector.plan import FetchOutcome, PollingPolicy, SourceSchedule, decide_schedule
@@ -94,7 +94,10 @@ class SourcePipeline:
         pages = await self._pages(source, fresh)
         prepared = await asyncio.to_thread(self._prepare, source, fresh, pages)
         outcome = FetchOutcome("ok", new_items=len(fresh))
-        return await self._store(source, result, prepared, pages, outcome, started, t0, items_seen=len(entries))
+        note = refused_links_note(entries)
+        return await self._store(
+            source, result, prepared, pages, outcome, started, t0, items_seen=len(entries), note=note
+        )
 
     async def _pages(self, source: ClaimedSource, fresh: list[NormalizedEntry]) -> dict[str, ArticlePage]:
         if not needs_page(source.kind, source.full_text):
@@ -153,6 +156,7 @@ class SourcePipeline:
         started: datetime,
         t0: float,
         items_seen: int = 0,
+        note: str | None = None,
     ) -> SourceOutcome:
         finished = self.now()
         decision = self._schedule(source, outcome, finished)
@@ -169,7 +173,7 @@ class SourcePipeline:
             etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
         )
         html = {key: page.html for key, page in pages.items() if page.html}
-        items_new = await self.writer.call(self.writer.store, source, run, prepared, update, html)
+        items_new = await self.writer.call(self.writer.store, source, run, prepared, update, html, note)
         return SourceOutcome(
             source.id, source.url, outcome.status, http_status=result.status, items_seen=items_seen,
             items_new=items_new, bytes_received=result.bytes_received,

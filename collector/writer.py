@@ -131,11 +131,14 @@ class DatabaseWriter:
         prepared: list[PreparedItem],
         update: SourceUpdate,
         page_html: dict[str, str],
+        note: str | None = None,
     ) -> int:
         signatures = {p.entry.entry_key: p.signature for p in prepared}
         with storage.transaction(self.sessions) as session:
             items = self._with_duplicates(session, source.id, prepared)
             result = fetching.upsert_fetch(session, source.id, self.owner, run, items, update)
+            if note and result.fetch_run_id is not None:  # e.g. links dropped as not http(s)
+                fetching.add_run_note(session, result.fetch_run_id, note)
             errors: list[str] = []
             for item in result.new_items:
                 html = page_html.get(item.entry_key)

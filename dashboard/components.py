@@ -11,16 +11,16 @@ import html
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.settings import DashboardSettings
+from storage.urls import web_url
 
-SAFE_SCHEMES = ("http", "https")
-#: Spreadsheet programs run cells that start with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Spreadsheet programs run cells that start with these as formulas (CSV injection); the
+#: full-width forms too, which some spreadsheet programs read as the ASCII ones.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def score_band(score: float, settings: DashboardSettings) -> str:
@@ -41,17 +41,9 @@ def score_in_words(score: float | None, settings: DashboardSettings) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it is an absolute http(s) address, else ``None`` (``javascript:``, ``data:``...)."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc or any(c.isspace() for c in url):
-        return None
-    return url
+    """The URL if it is an absolute http(s) address, else ``None`` (``javascript:``, ``data:``...).
+    The one shared rule, ``storage.urls.web_url``, as everywhere else a link is stored or shown."""
+    return web_url(url)
 
 
 def link_html(url: str | None, text: str) -> str:
@@ -117,8 +109,11 @@ def show_link(url: str | None, text: str) -> None:
 
 
 def csv_cell(value: object) -> str:
+    """A cell no spreadsheet program runs as a formula: one that starts with a formula character,
+    also after leading spaces or control characters (which some programs skip), gets a ``'``."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    bare = text.lstrip(" \u00a0\u3000" + "".join(chr(c) for c in range(0x20)))
+    return "'" + text if bare.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound, StorageError
 from storage.schema import RATINGS, ClaimMatch, FactCheck, User, utcnow
+from storage.urls import web_url
 
 ORIGINS = ("collected", "imported", "manual")
 #: Analysts and above may add or remove debunks by hand; viewers only read.
@@ -31,7 +32,6 @@ MANUAL_ROLES = ("analyst", "operator", "admin")
 _PUBLISHER_CHARS = 300
 _RATING_TEXT_CHARS = 300
 _CLAIM_AUTHOR_CHARS = 500
-_URL_CHARS = 2048
 
 
 class NotPermitted(StorageError, PermissionError):
@@ -79,10 +79,10 @@ def claim_key(claim: str) -> str:
 
 
 def validate_spec(spec: FactCheckSpec) -> FactCheckSpec:
-    url = (spec.url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > _URL_CHARS:
+    url = web_url(spec.url)  # the one URL rule (storage.urls): clean http(s) only
+    if url is None:
         raise InvalidInput(f"a fact-check needs an http(s) URL, got {spec.url!r}")
+    parts = urlsplit(url)
     claim = " ".join((spec.claim_reviewed or "").split())
     if not claim:
         raise InvalidInput(f"fact-check {url} has no claim text")
@@ -98,7 +98,7 @@ def validate_spec(spec: FactCheckSpec) -> FactCheckSpec:
         publisher=publisher[:_PUBLISHER_CHARS],
         rating_text=(spec.rating_text or "").strip()[:_RATING_TEXT_CHARS] or None,
         claim_author=(spec.claim_author or "").strip()[:_CLAIM_AUTHOR_CHARS] or None,
-        appearances=tuple(dict.fromkeys(a.strip() for a in spec.appearances if a and a.strip())),
+        appearances=tuple(dict.fromkeys(a for a in map(web_url, spec.appearances) if a is not None)),
         language=(spec.language or "").strip().lower()[:8] or None,
         headline=" ".join((spec.headline or "").split()) or None,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from storage import audit
 from storage.errors import InvalidInput, NotFound
 from storage.schema import SOURCE_KINDS, FetchRun, Source, utcnow
+from storage.urls import web_url
 
 MIN_INTERVAL_SECONDS = 60
 MAX_INTERVAL_SECONDS = 86_400
@@ -67,6 +68,8 @@ def validate_url(url: str) -> str:
         raise InvalidInput(f"URL has a bad port: {url!r}") from exc
     if any(ch.isspace() for ch in url):
         raise InvalidInput(f"URL contains whitespace: {url!r}")
+    if web_url(url) is None:  # the one URL rule (storage.urls): no credentials, no control characters
+        raise InvalidInput(f"not a clean http(s) URL (credentials, control characters or a bad host): {url!r}")
     return url
 
 

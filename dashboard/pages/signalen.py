@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_role
-from dashboard.components import csv_text, score_in_words
+from dashboard.components import csv_text, safe_url, score_in_words
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.filters import filter_sidebar, sync_params
 from dashboard.i18n import t
@@ -48,7 +48,7 @@ def _export(ctx: DashboardContext, rows: list[SignalRow]) -> str:
     return csv_text(header, (
         [r.item_id, r.collected_at.isoformat(), r.published_at.isoformat() if r.published_at else "", r.title,
          r.source_name, f"{r.score:.4f}", score_in_words(r.score, settings), "; ".join(r.topics), r.debunks,
-         "; ".join(r.flag_reasons), r.url or "", r.language or ""]
+         "; ".join(r.flag_reasons), safe_url(r.url) or "", r.language or ""]
         for r in rows
     ))
 

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from storage.urls import web_url
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
@@ -48,6 +50,11 @@ class AlertMessage:
     debunks: tuple[Link, ...] = ()
     guidance: tuple[Link, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every channel renders these as links: only clean http(s) ones are kept (storage.urls).
+        object.__setattr__(self, "debunks", web_links(self.debunks))
+        object.__setattr__(self, "guidance", web_links(self.guidance))
 
     def plain_text(self) -> str:
         """The whole alert as plain text (e-mail): what happened, the link, the debunks."""
@@ -95,7 +102,14 @@ def quote(text: str | None) -> str:
 
 
 def is_web_link(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).scheme in ("http", "https")
+    return web_url(url) is not None
+
+
+def web_links(links: Sequence[Link]) -> tuple[Link, ...]:
+    """The links whose URL is a clean http(s) address, with that address (``storage.urls``)."""
+    return tuple(
+        Link(link.title, clean, link.note) for link in links if (clean := web_url(link.url)) is not None
+    )
 
 
 def debunk_links(debunks: Sequence[tuple[str, str, str, str]]) -> tuple[Link, ...]:
