@@ -282,6 +282,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     "models.rollback": _m("Terug naar de vorige versie", "Roll back to the previous version"),
     "models.now_active": _m("Actief: {name}", "Active: {name}"),
     "models.failed": _m("Niet gelukt: {error}", "Failed: {error}"),
+    "models.drift": _m("Drift en terugkoppeling", "Drift and feedback"),
+    "models.drift_help": _m(
+        "Wat deze versie de laatste {days} dagen scoorde, per dag waarop de berichten verschenen "
+        "(overgenomen kopieën tellen niet mee; een bericht met twee onderwerpen telt bij allebei).",
+        "What this version scored in the last {days} days, per day the items appeared "
+        "(syndicated copies left out; an item with two topics counts in both)."),
+    "models.drift_none": _m("Deze versie scoorde in deze periode geen berichten.",
+                            "This version scored no items in this period."),
+    "models.rate_per_topic": _m("Aandeel gesignaleerd per onderwerp", "Share flagged per topic"),
+    "models.rate_per_source": _m("Aandeel gesignaleerd per bron", "Share flagged per source"),
+    "models.rate": _m("Aandeel gesignaleerd", "Share flagged"),
+    "models.scored": _m("Gescoord", "Scored"),
+    "models.flagged": _m("Gesignaleerd", "Flagged"),
+    "models.series_topic": _m("Onderwerp", "Topic"),
+    "models.series_source": _m("Bron", "Source"),
+    "models.agreement": _m("Overeenstemming met de beoordelingen van analisten", "Agreement with analysts' labels"),
+    "models.agreement_none": _m("Nog geen beoordelingen van berichten die deze versie scoorde.",
+                                "No labels yet on items this version scored."),
+    "models.agreement_summary": _m(
+        "{agreed} van {judged} oordelen komen overeen met het signaal ({rate}); {labels} beoordelingen in totaal, "
+        "\"weet ik niet\" telt niet mee.",
+        "{agreed} of {judged} judgements agree with the signal ({rate}); {labels} labels in all, "
+        "\"don't know\" left out."),
+    "models.agreement_confusion": _m(
+        "Gesignaleerd en desinformatie: {tp} · gesignaleerd maar geen desinformatie: {fp} · "
+        "gemist: {fn} · terecht niet gesignaleerd: {tn}",
+        "Flagged and disinformation: {tp} · flagged but not disinformation: {fp} · "
+        "missed: {fn} · rightly not flagged: {tn}"),
+    "models.part": _m("Onderdeel", "Part"),
+    "models.part_present": _m("Beoordeeld met dit onderdeel", "Labelled with this part"),
+    "models.part_raised": _m("Gaf de doorslag", "Raised the flag"),
+    "models.part_agreement": _m("Analisten eens als het de doorslag gaf", "Analysts agreed when it raised the flag"),
+    "models.part_named_wrong": _m("Door analisten genoemd als fout", "Named wrong by analysts"),
     "status.candidate": _m("kandidaat", "candidate"),
     "status.active": _m("actief", "active"),
     "status.retired": _m("buiten gebruik", "retired"),
