@@ -1,5 +1,6 @@
-"""Modellen: versions with metrics and confusion matrix, a threshold preview, and (admins only)
-promote and roll back through the classifier's own functions (audited there)."""
+"""Modellen: versions with metrics and confusion matrix, a threshold preview, drift and feedback
+(flag rate per topic and per source over time, agreement with analysts' labels, per part), and
+(admins only) promote and roll back through the classifier's own functions (audited there)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import streamlit as st
 
 from dashboard.auth import allowed, current_user, require_role
 from dashboard.context import DashboardContext, dashboard_settings
+from dashboard.drift_charts import agreement_rows, agreement_summary, rate_chart, rate_frame
 from dashboard.i18n import t
-from dashboard.pages.common import local_time
-from storage import signals, views
+from dashboard.pages.common import local_time, topic_name
+from storage import model_drift, signals, views
 from storage.errors import StorageError
 from storage.schema import utcnow
 
@@ -66,6 +68,35 @@ def _actions(ctx: DashboardContext, name: str, task: str) -> None:
     st.success(t("models.now_active", name=now_active))
 
 
+def _drift(ctx: DashboardContext, version_id: int) -> None:
+    """Drift and feedback of one version: flag rates over time, agreement with the analysts."""
+    settings = dashboard_settings(ctx)
+    st.subheader(t("models.drift"))
+    last_day = utcnow().date()  # days are UTC days of appearance, as on the overview
+    first_day = last_day - timedelta(days=settings.drift_days - 1)
+    with ctx.read_sessions() as session:
+        names = {"topic": {tp.id: topic_name(tp) for tp in views.topic_list(session)},
+                 "source": views.source_names(session)}
+        rates = {by: model_drift.flag_rates(session, version_id, first_day, last_day, by=by)
+                 for by in model_drift.GROUPINGS}
+        agreement = model_drift.label_agreement(session, version_id)
+    st.caption(t("models.drift_help", days=settings.drift_days))
+    if not rates["topic"]:
+        st.info(t("models.drift_none"))
+    else:
+        for by in model_drift.GROUPINGS:
+            st.markdown(f"**{t(f'models.rate_per_{by}')}**")
+            st.altair_chart(rate_chart(rate_frame(rates[by], names[by], by), by), width="stretch")
+    st.markdown(f"**{t('models.agreement')}**")
+    if not agreement.labels:
+        st.caption(t("models.agreement_none"))
+        return
+    st.text(agreement_summary(agreement))
+    st.caption(t("models.agreement_confusion", tp=agreement.true_positive, fp=agreement.false_positive,
+                 fn=agreement.false_negative, tn=agreement.true_negative))
+    st.dataframe(agreement_rows(agreement), hide_index=True)
+
+
 def render(ctx: DashboardContext) -> None:
     user = require_role(ctx, ROLE)
     settings = dashboard_settings(ctx)
@@ -104,6 +135,7 @@ def render(ctx: DashboardContext) -> None:
         preview = views.threshold_preview(session, version.id, since, threshold)
     st.metric(t("models.preview_result", days=settings.threshold_preview_days, scored=preview.scored),
               preview.at_or_above)
+    _drift(ctx, version.id)
     if allowed(user, ACTION_ROLE):
         st.subheader(t("models.actions"))
         _actions(ctx, version.name, version.task)
