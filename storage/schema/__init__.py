@@ -7,7 +7,8 @@ Times are stored as naive UTC and handed back as aware UTC datetimes (``UTCDateT
 SQLite and PostgreSQL behave the same.
 
 The tables live in the modules of this package, one per area (``sources``, ``items``,
-``classifications``, ``factchecks``, ``audit``, ``narratives``, ``alerts``, ``scale``), on the
+``classifications``, ``factchecks``, ``audit``, ``narratives``, ``alerts``, ``scale``,
+``briefings``), on the
 shared ``Base`` of ``base``. Importing ``storage.schema`` imports them all, so
 ``Base.metadata`` is always complete (Alembic's ``env.py`` and the migration test rely on it).
 Import the tables from here: ``from storage.schema import Item``.
@@ -64,6 +65,7 @@ from storage.schema.audit import AuditEntry, DailyTopicCount
 from storage.schema.narratives import Narrative, NarrativeItem
 from storage.schema.alerts import Alert, AlertChannel, AlertRule
 from storage.schema.scale import DeadLetter, Lease
+from storage.schema.briefings import Briefing
 # isort: on
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "AlertChannel",
     "AlertRule",
     "AuditEntry",
+    "Briefing",
     "ClaimMatch",
     "Classification",
     "DailyTopicCount",

@@ -29,6 +29,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_alert_channels_name")),
     )
     op.create_table(
+        "briefings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("topic", sa.String(length=64), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("format", sa.String(length=4), nullable=False),
+        sa.Column("path", sa.Text(), nullable=True),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_briefings")),
+    )
+    with op.batch_alter_table("briefings", schema=None) as batch_op:
+        batch_op.create_index("ix_briefings_created_at", ["created_at"], unique=False)
+        batch_op.create_index("ix_briefings_week", ["week", "topic", "language"], unique=False)
+
+    op.create_table(
         "daily_topic_counts",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("topic_id", sa.Integer(), nullable=False),
@@ -635,4 +653,9 @@ def downgrade() -> None:
     op.drop_table("model_versions")
     op.drop_table("leases")
     op.drop_table("daily_topic_counts")
+    with op.batch_alter_table("briefings", schema=None) as batch_op:
+        batch_op.drop_index("ix_briefings_week")
+        batch_op.drop_index("ix_briefings_created_at")
+
+    op.drop_table("briefings")
     op.drop_table("alert_channels")
