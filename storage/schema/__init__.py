@@ -65,6 +65,7 @@ from storage.schema.audit import AuditEntry, DailyTopicCount
 from storage.schema.narratives import Narrative, NarrativeItem
 from storage.schema.alerts import Alert, AlertChannel, AlertRule
 from storage.schema.scale import DeadLetter, Lease
+from storage.schema.api_tokens import API_TOKEN_ROLES, ApiToken
 from storage.schema.briefings import Briefing
 # isort: on
 
@@ -73,6 +74,7 @@ __all__ = [
     "Alert",
     "AlertChannel",
     "AlertRule",
+    "ApiToken",
     "AuditEntry",
     "Briefing",
     "ClaimMatch",
@@ -95,6 +97,7 @@ __all__ = [
     "User",
     # the base, the column type, the allowed values
     "Base",
+    "API_TOKEN_ROLES",
     "FETCH_STATUSES",
     "LABELS",
     "MODEL_STATUSES",

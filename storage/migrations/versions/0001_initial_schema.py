@@ -70,6 +70,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
     )
     op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.Column("revoked_by", sa.String(length=120), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint("role IN ('viewer', 'analyst')", name=op.f("ck_api_tokens_role")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index("ix_api_tokens_name", ["name"], unique=False)
+
+    op.create_table(
         "model_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
@@ -652,6 +672,10 @@ def downgrade() -> None:
 
     op.drop_table("model_versions")
     op.drop_table("leases")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_api_tokens_name")
+
+    op.drop_table("api_tokens")
     op.drop_table("daily_topic_counts")
     with op.batch_alter_table("briefings", schema=None) as batch_op:
         batch_op.drop_index("ix_briefings_week")
