@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from api.settings import ApiSettings
 from classifier.narrative_settings import NarrativeSettings
 from classifier.settings import ClassifierSettings
 from collector.settings import CollectorSettings
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     scale: ScaleSettings = Field(default_factory=ScaleSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @model_validator(mode="after")
     def _derive_database_url(self) -> Settings:
