@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage.schema import Classification
-from storage.signals import ClassificationRecord, save_classification, vector_bytes
+from storage.signals import ClassificationRecord, item_embeddings, save_classification, vector_bytes
 
 NARRATIVE_NAME = "Boeren worden onteigend"
 CLAIM = "Het kabinet onteigent alle boeren"
@@ -37,11 +37,14 @@ def contract_parts(flagged_by: tuple[str, ...] = ("head", "narrative"), **replac
 
 def classify(session: Session, item_id: int, model_version_id: int, *, score: float, flagged: bool,
              parts: dict[str, Any] | None, topic_scores: list[tuple[int, float]] | None = None) -> Classification:
-    """Store a classification with these parts (it replaces the item's topics with ``topic_scores``)."""
+    """Store a classification with these parts (it replaces the item's topics with ``topic_scores``;
+    the item's embedding is kept when it has one)."""
+    vector = item_embeddings(session, [item_id]).get(item_id)
+    vector = [0.0, 1.0] if vector is None else list(vector)
     record = ClassificationRecord(
         item_id=item_id, score=score, raw_score=score, label="disinformation" if flagged else "other",
         flagged=flagged, topics=[], evidence_text=None, evidence_start=None, evidence_end=None,
-        encoder="test-encoder", item_vector=vector_bytes([0.0, 1.0]), dim=2, signal_parts=parts,
+        encoder="test-encoder", item_vector=vector_bytes(vector), dim=len(vector), signal_parts=parts,
         topic_scores=list(topic_scores or []),
     )
     return save_classification(session, model_version_id, record)

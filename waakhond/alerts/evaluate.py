@@ -24,8 +24,9 @@ from classifier.spikes import series_hours, spikes_now
 from storage import alerts as repo
 from storage import narrative_views, transaction
 from storage.schema import utcnow
+from storage.signal_parts_view import latest_signal_parts
 from waakhond.alerts.channels import AlertDeliveryError, deliver
-from waakhond.alerts.messages import AlertMessage, Link, debunk_links
+from waakhond.alerts.messages import AlertMessage, Link, debunk_links, signal_part_lines
 from waakhond.alerts.rules import (
     AlertFacts,
     AlertIntent,
@@ -72,17 +73,21 @@ def gather_facts(session: Session, kinds: set[str], narratives: NarrativeSetting
     debunked claims seen again (the longest lookback of the rules)."""
     spike_settings = narratives.spikes
     topics = repo.topic_names(session)
+    topic_words = {slug: name for slug, (_, name) in topics.items()}
     history_start = repo.first_item_time(session)
     narrative_facts: dict[int, NarrativeFact] = {}
     if kinds & {"new_narrative", "narrative_spike"}:
         views = narrative_views.list_narratives(session, min_items=MIN_NARRATIVE_ITEMS, limit=MAX_NARRATIVES)
         debunks = narrative_views.narrative_debunks(session, [v.id for v in views])
+        parts = latest_signal_parts(session, [v.representative_item_id for v in views if v.representative_item_id])
         for v in views:
             narrative_facts[v.id] = NarrativeFact(
                 v.id, v.title, v.representative_sentence, tuple(topics.get(s, (None, s))[1] for s in v.topics),
                 v.item_count, v.source_count, v.first_seen, v.last_seen,
                 debunk_links([(d.claim, d.url, d.publisher, d.rating) for d in debunks[v.id]]),
                 _links(guidance, v.topics),
+                signal_part_lines(parts.get(v.representative_item_id), topic_words,
+                                  "Waarom het voorbeeldbericht gesignaleerd is"),
             )
     since = now - timedelta(hours=series_hours(spike_settings))
     narrative_spikes: list[SpikeFact] = []
@@ -102,12 +107,14 @@ def gather_facts(session: Session, kinds: set[str], narratives: NarrativeSetting
     sightings = []
     if "debunk_seen_again" in kinds:
         sightings = repo.debunk_sightings(session, now - timedelta(hours=sighting_hours))
+    sighting_parts = latest_signal_parts(session, sorted({s.item_id for s in sightings}))
     outages = repo.source_outages(session) if "source_down" in kinds else []
     general = _links(guidance, [])
     return AlertFacts(
         now=now, window_hours=spike_settings.window_hours, narratives=tuple(narrative_facts.values()),
         narrative_spikes=tuple(narrative_spikes), topic_spikes=tuple(topic_spikes), sightings=tuple(sightings),
         outages=tuple(outages), guidance_general=general,
+        sighting_part_lines={i: signal_part_lines(v, topic_words) for i, v in sighting_parts.items()},
     )
 
 

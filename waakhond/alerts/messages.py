@@ -1,15 +1,16 @@
-"""What an alert says, in Dutch: subject, text, the dashboard link, debunk and guidance links
-(pure; the channels only format it)."""
+"""What an alert says, in Dutch: subject, text, the signal by its parts (one line each), the
+dashboard link, debunk and guidance links (pure; the channels only format it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.signal_parts_view import PartReading, SignalPartsView
 from storage.urls import web_url
 
 try:
@@ -30,6 +31,14 @@ DISCLAIMER = (
     "Dit is een signaal, geen oordeel: Waakhond zegt niet wat waar is. "
     "Beoordeel de berichten zelf voordat u reageert."
 )
+#: The parts of a signal in words (``classifications.signal_parts``; the dashboard says the same).
+PART_WORDS = {
+    "checkworthy": "Controleerbare bewering",
+    "claim_match": "Bekende factcheck",
+    "narrative": "Bekend onjuist verhaal",
+    "head": "Desinformatiemodel",
+    "topic": "Beleidsonderwerp",
+}
 #: Quoted feed text is cut here: an alert is a pointer, the dashboard shows the whole thing.
 QUOTE_MAX_CHARS = 280
 
@@ -122,3 +131,46 @@ def debunk_links(debunks: Sequence[tuple[str, str, str, str]]) -> tuple[Link, ..
 
 def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
+
+
+def _number(value: float | None) -> str:
+    return "geen getal" if value is None else f"{value:.2f}"
+
+
+def _part_line(part: PartReading, topic_names: Mapping[str, str]) -> str:
+    if part.name == "topic":
+        name = topic_names.get(part.topic_slug or "", part.topic_slug or "onbekend")
+        return f"- {PART_WORDS['topic']}: {name}" + (f" ({_number(part.score)})." if part.score is not None else ".")
+    words = [_number(part.score) + ("" if part.threshold is None else f" (drempel {_number(part.threshold)})")]
+    if part.above_threshold is not None:
+        words.append("boven de drempel" if part.above_threshold else "onder de drempel")
+    if part.raised_flag:
+        words.append("gaf de doorslag")
+    target = ""
+    if part.name == "checkworthy" and part.sentence:
+        target = f": “{quote(part.sentence)}”"
+    elif part.name == "claim_match" and part.claim:
+        rating = RATING_WORDS.get(part.rating_normalised or "", part.rating)
+        target = f": “{quote(part.claim)}”" + (f" ({rating})" if rating else "")
+    elif part.name == "narrative" and part.narrative:
+        target = f": “{quote(part.narrative)}”"
+    return f"- {PART_WORDS[part.name]}: {', '.join(words)}{target or '.'}"
+
+
+def signal_part_lines(view: SignalPartsView | None, topic_names: Mapping[str, str] | None = None,
+                      about: str = "Waarom gesignaleerd") -> tuple[str, ...]:
+    """The signal by its parts: which parts raised the flag, then one line per part. Nothing for
+    a signal scored before the parts were stored."""
+    if view is None:
+        return ()
+    rule = f"regel {view.rule}" if view.rule else "regel onbekend"
+    if view.flagged_by:
+        head = f"{about}: {', '.join(PART_WORDS[p].lower() for p in view.flagged_by)} ({rule})."
+    elif view.flagged_by is None:
+        head = f"{about}: niet bewaard welke onderdelen de doorslag gaven ({rule})."
+    else:
+        head = f"{about}: geen onderdeel gaf de doorslag ({rule})."
+    lines = [head, *(_part_line(p, topic_names or {}) for p in view.parts)]
+    if view.missing:
+        lines.append(f"Niet gemeten: {', '.join(PART_WORDS[p].lower() for p in view.missing)}.")
+    return tuple(lines)

@@ -92,6 +92,7 @@ class NarrativeFact:
     last_seen: datetime | None
     debunks: tuple[Link, ...] = ()
     guidance: tuple[Link, ...] = ()
+    part_lines: tuple[str, ...] = ()  # the representative item's signal by its parts (signal_part_lines)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class AlertFacts:
     outages: tuple[SourceOutage, ...] = ()
     guidance_general: tuple[Link, ...] = ()
     sighting_guidance: dict[int, tuple[Link, ...]] = field(default_factory=dict)
+    sighting_part_lines: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> its parts in words
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def _narrative_lines(n: NarrativeFact) -> list[str]:
         lines.append(f"Onderwerp: {', '.join(n.topics)}.")
     if n.debunks:
         lines.append(f"Er {'is' if len(n.debunks) == 1 else 'zijn'} {plural(len(n.debunks), 'factcheck', 'factchecks')} over deze bewering.")
+    lines.extend(n.part_lines)
     return lines
 
 
@@ -217,7 +220,8 @@ def _debunk_seen_again(rule: RuleSpec, facts: AlertFacts, base: str) -> list[Ale
             lines=("Een bewering die al eerder is weerlegd, is opnieuw gezien.",
                    f"Bewering: “{quote(s.claim)}”",
                    f"Nieuw bericht: “{quote(s.item_title)}” ({s.source_name}, {when(s.matched_at)}).",
-                   f"Deze factcheck was al bij {plural(s.earlier_matches, 'ander bericht', 'andere berichten')} gevonden."),
+                   f"Deze factcheck was al bij {plural(s.earlier_matches, 'ander bericht', 'andere berichten')} gevonden.",
+                   *facts.sighting_part_lines.get(s.item_id, ())),
             link=dashboard_link(base, "signalen", item=s.item_id),
             debunks=debunk_links([(s.claim, s.url, s.publisher, s.rating)]),
             guidance=facts.sighting_guidance.get(s.fact_check_id, facts.guidance_general),
