@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.auth import allowed, current_user, require_role
+from dashboard.auth import allowed, current_user, record_refusal, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.drift_charts import agreement_rows, agreement_summary, rate_chart, rate_frame
 from dashboard.i18n import t
@@ -44,6 +44,23 @@ def confusion_rows(values: dict[str, Any]) -> list[dict[str, Any]] | None:
     ]
 
 
+def comparison_rows(chosen: dict[str, Any], active: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chosen version's metrics beside the active version's, split by split (whatever
+    splits either recorded, e.g. the validation split and the real-data bench's sources)."""
+    mine, theirs = metric_sets(chosen), metric_sets(active)
+    rows = []
+    for split in dict.fromkeys([*mine, *theirs]):
+        for key in METRIC_KEYS:
+            a, b = (mine.get(split) or {}).get(key), (theirs.get(split) or {}).get(key)
+            if a is None and b is None:
+                continue
+            numeric = isinstance(a, int | float) and isinstance(b, int | float)
+            rows.append({t("models.split"): split, t("models.metric"): key, t("models.this_version"): a,
+                         t("models.active_version"): b,
+                         t("models.difference"): round(a - b, 4) if numeric else None})
+    return rows
+
+
 def _actions(ctx: DashboardContext, name: str, task: str) -> None:
     left, right = st.columns(2)
     promote = left.button(t("models.promote"), key="models_promote")
@@ -52,6 +69,7 @@ def _actions(ctx: DashboardContext, name: str, task: str) -> None:
         return
     acting = current_user(ctx)
     if not allowed(acting, ACTION_ROLE):  # checked again at the moment of acting
+        record_refusal(ctx, acting, ACTION_ROLE, "models.promote" if promote else "models.rollback")
         st.error(t("auth.forbidden", role=t(f"role.{ACTION_ROLE}")))
         st.stop()
     from classifier.versions import promote as promote_version
@@ -68,8 +86,15 @@ def _actions(ctx: DashboardContext, name: str, task: str) -> None:
     st.success(t("models.now_active", name=now_active))
 
 
-def _drift(ctx: DashboardContext, version_id: int) -> None:
-    """Drift and feedback of one version: flag rates over time, agreement with the analysts."""
+def _show_overall(label: str, rates: list[model_drift.FlagRate]) -> None:
+    scored, flagged = sum(r.scored for r in rates), sum(r.flagged for r in rates)
+    if scored:
+        st.text(f"{label}: {t('models.drift_overall', share=f'{flagged / scored:.0%}', flagged=flagged, scored=scored)}")
+
+
+def _drift(ctx: DashboardContext, version_id: int, active_id: int | None) -> None:
+    """Drift and feedback of one version: flag rates over time (beside the active version's
+    overall rate over the same days), agreement with the analysts."""
     settings = dashboard_settings(ctx)
     st.subheader(t("models.drift"))
     last_day = utcnow().date()  # days are UTC days of appearance, as on the overview
@@ -80,7 +105,12 @@ def _drift(ctx: DashboardContext, version_id: int) -> None:
         rates = {by: model_drift.flag_rates(session, version_id, first_day, last_day, by=by)
                  for by in model_drift.GROUPINGS}
         agreement = model_drift.label_agreement(session, version_id)
+        active_rates = (model_drift.flag_rates(session, active_id, first_day, last_day, by="source")
+                        if active_id not in (None, version_id) else None)
     st.caption(t("models.drift_help", days=settings.drift_days))
+    _show_overall(t("models.this_version"), rates["source"])
+    if active_rates is not None:
+        _show_overall(t("models.active_version"), active_rates)
     if not rates["topic"]:
         st.info(t("models.drift_none"))
     else:
@@ -119,6 +149,7 @@ def render(ctx: DashboardContext) -> None:
     st.session_state.setdefault("models_chosen", active[0] if active else versions[-1].name)
     name = st.selectbox(t("models.choose"), list(by_name), key="models_chosen")
     version = by_name[name]
+    current = next((v for v in versions if v.status == "active" and v.task == version.task), None)
     for split, values in metric_sets(version.metrics or {}).items():
         st.markdown(f"**{t('models.metrics', split=split)}**")
         st.dataframe([{k: values.get(k) for k in METRIC_KEYS}], hide_index=True)
@@ -126,6 +157,9 @@ def render(ctx: DashboardContext) -> None:
         if rows:
             st.caption(t("models.confusion"))
             st.dataframe(rows, hide_index=True)
+    if current is not None and current.id != version.id:
+        st.markdown(f"**{t('models.compare', active=current.name)}**")
+        st.dataframe(comparison_rows(version.metrics or {}, current.metrics or {}), hide_index=True)
 
     st.subheader(t("models.preview"))
     threshold = st.slider(t("models.preview_threshold"), 0.0, 1.0, float(version.threshold), 0.01,
@@ -135,7 +169,7 @@ def render(ctx: DashboardContext) -> None:
         preview = views.threshold_preview(session, version.id, since, threshold)
     st.metric(t("models.preview_result", days=settings.threshold_preview_days, scored=preview.scored),
               preview.at_or_above)
-    _drift(ctx, version.id)
+    _drift(ctx, version.id, current.id if current is not None else None)
     if allowed(user, ACTION_ROLE):
         st.subheader(t("models.actions"))
         _actions(ctx, version.name, version.task)

@@ -3,6 +3,8 @@ the agreement with analysts' labels per part, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import math
+
 import pyarrow as pa
 
 import storage
@@ -36,6 +38,8 @@ def test_modellen_shows_flag_rates_and_agreement_per_part(make_app, db, seeded):
     assert not at.exception
     shown = texts(at)
     assert "Drift en terugkoppeling" in shown and "laatste 28 dagen" in shown
+    assert "Deze versie: 35% gesignaleerd (21 van 60 gescoorde berichten)" in shown  # the copy left out
+    assert "Actieve versie:" not in shown and "Vergeleken met" not in shown  # the active version itself
     assert "Aandeel gesignaleerd per onderwerp" in shown and "Aandeel gesignaleerd per bron" in shown
     per_topic, per_source = at.get("vega_lite_chart")
     rates: dict[str, set[float]] = {}
@@ -63,9 +67,11 @@ def test_modellen_shows_flag_rates_and_agreement_per_part(make_app, db, seeded):
     assert "Share flagged per topic" in shown and "1 of 3 judgements agree with the signal (33%)" in shown
 
 
-def test_a_version_without_scores_or_labels_says_so(make_app, db, seeded):
+def test_a_candidate_is_compared_with_the_active_version_and_says_what_it_has_not_got(make_app, db, seeded):
     with storage.transaction(db.sessions) as session:
-        session.add(ModelVersion(name="v2", base_model="e5", path="models/v2", threshold=0.5, status="candidate"))
+        session.add(ModelVersion(name="v2", base_model="e5", path="models/v2", threshold=0.5, status="candidate",
+                                 metrics={"validation": {"precision": 0.9, "f1": 0.75},
+                                          "real_data": {"roc_auc": 0.92, "ece": 0.03}}))
     at = make_app("analyst", "modellen")
     at.run()
     at.selectbox(key="models_chosen").select("v2").run()
@@ -73,4 +79,12 @@ def test_a_version_without_scores_or_labels_says_so(make_app, db, seeded):
     shown = texts(at)
     assert "Drift en terugkoppeling" in shown and "Deze versie scoorde in deze periode geen berichten." in shown
     assert "Nog geen beoordelingen van berichten die deze versie scoorde." in shown
+    assert "Deze versie:" not in shown and "Actieve versie: 35% gesignaleerd (21 van 60 gescoorde berichten)" in shown
+    assert "Vergeleken met de actieve versie v1" in shown
+    compared = {(r["Meting"], r["Maat"]): (r["Deze versie"], r["Actieve versie"], r["Verschil"])
+                for r in at.dataframe[-1].value.to_dict("records")}
+    assert compared[("validation", "precision")] == (0.9, 0.81, 0.09)
+    assert compared[("validation", "f1")] == (0.75, 0.75, 0.0)
+    assert math.isnan(compared[("validation", "recall")][0]) and compared[("validation", "recall")][1] == 0.7
+    assert compared[("real_data", "roc_auc")][0] == 0.92 and compared[("real_data", "ece")][0] == 0.03
     assert len(at.get("vega_lite_chart")) == 0
