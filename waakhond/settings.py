@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from api.settings import ApiSettings
+from briefing.settings import BriefingSettings
 from classifier.narrative_settings import NarrativeSettings
 from classifier.settings import ClassifierSettings
 from collector.settings import CollectorSettings
@@ -69,6 +70,7 @@ class Settings(BaseSettings):
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     narratives: NarrativeSettings = Field(default_factory=NarrativeSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     scale: ScaleSettings = Field(default_factory=ScaleSettings)

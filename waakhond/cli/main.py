@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "waakhond.cli.narratives_cmd",
     "waakhond.cli.alerts_cmd",
     "waakhond.cli.scale_cmd",
+    "waakhond.cli.briefing_cmd",
     "waakhond.cli.api_cmd",
 )
 
