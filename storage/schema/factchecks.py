@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from storage.schema.base import RATINGS, Base, _in, utcnow
 
@@ -61,7 +63,9 @@ class FactCheck(Base):
 
 class ClaimMatch(Base):
     """A fact-check whose claim matches a sentence of an item. *contract*: item_id,
-    fact_check_id, similarity."""
+    fact_check_id, similarity. ``similarity`` is the stage-one cosine, ``score`` the stage-two
+    probability that the sentence states the claim (None: matched before the second stage);
+    ``debunk``: the item quotes the claim to refute it (a debunk article), so it does not spread it."""
 
     __tablename__ = "claim_matches"
     __table_args__ = (
@@ -77,4 +81,9 @@ class ClaimMatch(Base):
     sentence: Mapped[str | None] = mapped_column(Text)
     sentence_start: Mapped[int | None] = mapped_column(Integer)
     sentence_end: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    # a server default too: rows written by plain SQL (benches, older code) are no debunk
+    debunk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the debunking words found around the quote ("klopt niet", ...), or "source" for a fact-checker
+    debunk_cue: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

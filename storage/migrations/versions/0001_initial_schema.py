@@ -550,6 +550,9 @@ def upgrade() -> None:
         sa.Column("sentence", sa.Text(), nullable=True),
         sa.Column("sentence_start", sa.Integer(), nullable=True),
         sa.Column("sentence_end", sa.Integer(), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("debunk", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("debunk_cue", sa.String(length=120), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["fact_check_id"],
