@@ -37,7 +37,7 @@ from storage.schema import (
 )
 
 CHANNEL_KINDS = ("email", "webhook", "teams", "slack", "mattermost")
-RULE_KINDS = ("new_narrative", "narrative_spike", "topic_spike", "debunk_seen_again", "source_down")
+RULE_KINDS = ("new_narrative", "narrative_spike", "topic_spike", "debunk_seen_again", "source_down", "briefing")
 ALERT_STATUSES = ("sent", "failed")
 NAME_MAX = 120
 

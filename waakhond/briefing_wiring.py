@@ -29,10 +29,13 @@ from classifier.guidance import GuidanceError, load_guidance
 from storage.aggregates import refresh_daily_counts
 from storage.briefings import BriefingRecord, record_briefing
 from storage.schema import utcnow
+from waakhond.context import AppContext
 
 log = logging.getLogger(__name__)
 #: isdatechtzo.nl: shown even when the guidance file cannot be read.
 GENERAL_GUIDANCE = Link("Is dat echt zo?", "https://www.isdatechtzo.nl/")
+#: Who made a scheduled briefing, in the audit log.
+SCHEDULE_ACTOR = "alerts:briefing"
 
 
 def guidance_links() -> GuidanceLinks:
@@ -83,3 +86,15 @@ def scheduled_path(settings: BriefingSettings, data_dir: Path, week: IsoWeek, to
     """Where a scheduled briefing is written: briefing.output_dir, else <data_dir>/briefings."""
     folder = settings.output_dir or data_dir / "briefings"
     return folder / f"waakhond-briefing-{week.label}{'-' + topic if topic else ''}-{language}.pdf"
+
+
+def scheduled_maker(app: AppContext):
+    """For the alert rule kind ``briefing``: make (week, topic, language)'s briefing as a PDF
+    under the scheduled folder and record it; returns the stored record."""
+
+    def make(week: IsoWeek, topic: str | None, language: str) -> BriefingRecord:
+        out = scheduled_path(app.settings.briefing, app.settings.data_dir, week, topic, language)
+        return make_briefing(app.sessions, app.settings.briefing, week, out=out, actor=SCHEDULE_ACTOR,
+                             language=language, topic=topic).record
+
+    return make

@@ -18,6 +18,7 @@ from classifier import narrative_runner
 from classifier.narrative_runner import NarrativeReport
 from waakhond.alerts import EvaluationReport, evaluate_and_send
 from waakhond.alerts.settings import dashboard_base_url
+from waakhond.briefing_wiring import scheduled_maker
 from waakhond.context import AppContext
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def alert_dashboard_url(app: AppContext) -> str:
 def alerts_step(context: StepContext) -> EvaluationReport:
     settings = context.app.settings
     report = evaluate_and_send(context.app.sessions, settings.alerts, settings.narratives,
-                               alert_dashboard_url(context.app))
+                               alert_dashboard_url(context.app), briefing_maker=scheduled_maker(context.app))
     if report.sent or report.failed or report.rule_errors:
         log.info("alerts evaluated", extra={"step": "alerts", **report.as_dict()})
     return report

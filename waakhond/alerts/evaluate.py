@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,7 @@ from storage import alerts as repo
 from storage import narrative_views, transaction
 from storage.schema import utcnow
 from storage.signal_parts_view import latest_signal_parts
+from waakhond.alerts.briefing_facts import BriefingMaker, due_briefings
 from waakhond.alerts.channels import AlertDeliveryError, deliver
 from waakhond.alerts.messages import AlertMessage, Link, debunk_links, signal_part_lines
 from waakhond.alerts.rules import (
@@ -120,9 +121,10 @@ def gather_facts(session: Session, kinds: set[str], narratives: NarrativeSetting
 
 def evaluate_and_send(
     sessions: sessionmaker[Session], settings: AlertSettings, narratives: NarrativeSettings, dashboard_url: str,
-    now: datetime | None = None, sender: Sender = deliver,
+    now: datetime | None = None, sender: Sender = deliver, briefing_maker: BriefingMaker | None = None,
 ) -> EvaluationReport:
-    """Evaluate every enabled rule once and deliver what may be sent."""
+    """Evaluate every enabled rule once and deliver what may be sent; ``briefing_maker`` makes
+    a weekly briefing that a ``briefing`` rule is due to send (without it, only stored ones go)."""
     now = now or utcnow()
     report = EvaluationReport()
     try:
@@ -140,6 +142,10 @@ def evaluate_and_send(
         facts = gather_facts(session, {r.kind for r in rules}, narratives, now, guidance, lookback)
         last = repo.last_alerts(session, [r.id for r in rules])
     report.rules = len(rules)
+    if any(r.kind == "briefing" for r in rules):
+        briefings, briefing_errors = due_briefings(sessions, rules, last, now, briefing_maker)
+        facts = replace(facts, briefings=briefings)
+        report.rule_errors.update(briefing_errors)
     intents: list[AlertIntent] = []
     for rule in rules:
         try:

@@ -23,6 +23,14 @@ from typing import Any
 
 from classifier.spikes import SpikeTest
 from storage.alerts import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
+from waakhond.alerts.briefing_schedule import (
+    BRIEFING_PARAMS,
+    BriefingFact,
+    briefing_key,
+    briefing_message,
+    due_week,
+    schedule_from_params,
+)
 from waakhond.alerts.messages import (
     AlertMessage,
     Link,
@@ -40,6 +48,7 @@ RULE_PARAMS: dict[str, dict[str, tuple[type, Any]]] = {
     "topic_spike": {"topic": (str, None)},
     "debunk_seen_again": {"lookback_hours": (int, 24)},
     "source_down": {"hours": (float, 6.0)},
+    "briefing": BRIEFING_PARAMS,  # the weekly briefing on a schedule (briefing_schedule)
 }
 
 
@@ -67,6 +76,11 @@ def validate_params(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, int | float) and value <= 0:
             raise RuleError(f"{name} must be positive")
         out[name] = value
+    if kind == "briefing":
+        try:
+            schedule_from_params(out)
+        except ValueError as exc:
+            raise RuleError(str(exc)) from exc
     return out
 
 
@@ -116,6 +130,7 @@ class AlertFacts:
     outages: tuple[SourceOutage, ...] = ()
     guidance_general: tuple[Link, ...] = ()
     sighting_guidance: dict[int, tuple[Link, ...]] = field(default_factory=dict)
+    briefings: dict[str, BriefingFact] = field(default_factory=dict)  # dedup key -> briefing due now
     sighting_part_lines: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> its parts in words
 
 
@@ -254,12 +269,22 @@ def _source_down(rule: RuleSpec, facts: AlertFacts, base: str) -> list[AlertInte
     return intents
 
 
+def _briefing(rule: RuleSpec, facts: AlertFacts, base: str) -> list[AlertIntent]:
+    schedule = schedule_from_params(rule.params)
+    key = briefing_key(due_week(facts.now, schedule).label, schedule.topic, schedule.language)
+    fact = facts.briefings.get(key)
+    if fact is None:  # not due, or it could not be made (reported as the rule's error)
+        return []
+    return [AlertIntent(rule.id, rule.channel_id, key, fact.created_at, True, briefing_message(fact, base))]
+
+
 _EVALUATORS = {
     "new_narrative": _new_narrative,
     "narrative_spike": _narrative_spike,
     "topic_spike": _topic_spike,
     "debunk_seen_again": _debunk_seen_again,
     "source_down": _source_down,
+    "briefing": _briefing,
 }
 
 

@@ -31,6 +31,7 @@ from waakhond.alerts import (
     validate_params,
 )
 from waakhond.alerts.settings import dashboard_base_url
+from waakhond.briefing_wiring import scheduled_maker
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.params import format_duration, parse_duration
 from waakhond.errors import EXIT_FAILED, UserError
@@ -212,7 +213,8 @@ def evaluate(ctx: typer.Context) -> None:
     """Evaluate every rule once and send what is due (exit 1 when a delivery failed)."""
     app_ctx = _context(ctx)
     settings = app_ctx.settings
-    report = evaluate_and_send(app_ctx.sessions, settings.alerts, settings.narratives, dashboard_url(settings))
+    report = evaluate_and_send(app_ctx.sessions, settings.alerts, settings.narratives, dashboard_url(settings),
+                               briefing_maker=scheduled_maker(app_ctx))
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     if report.failed:
         raise typer.Exit(EXIT_FAILED)
