@@ -210,13 +210,16 @@ class PoliteClient:
         """One GET of one URL. Returns the result, a failure, or the redirect target (str)."""
         assert self._client is not None, "use PoliteClient inside 'async with'"
         s = self.settings
-        parts = urlsplit(url)
-        if web_url(url) is None or not parts.hostname:  # credentials in the URL are refused too
+        # The one URL rule (storage.urls): no credentials, no other scheme, and an IPv4 number in
+        # any spelling (2130706433, 0177.0.0.1) is requested as its dotted quad, which the guard vets.
+        clean = web_url(url)
+        if clean is None:
             return FetchFailure(ErrorKind.INVALID_URL, f"not a clean http(s) URL: {url}", final_url=url)
+        parts = urlsplit(clean)
         async with self.limiter.slot(parts.hostname):
             try:
                 async with asyncio.timeout(s.total_timeout):
-                    return await self._exchange(url, headers, max_bytes)
+                    return await self._exchange(clean, headers, max_bytes)
             except BlockedAddress as exc:
                 return FetchFailure(ErrorKind.BLOCKED_ADDRESS, str(exc), final_url=url)
             except ResolutionFailed as exc:

@@ -1,12 +1,14 @@
 """Login, sessions and roles, all decided on the server.
 
-    login:   rate limit (failures of this user name in the window, from audit_log)
+    login:   rate limit (failures of this user name, and of this client address, in the window,
+             from audit_log)
              -> argon2 check (storage.users.verify_password) -> audit entry either way
              -> a signed session token in st.session_state
     each run: token signature (HMAC with the secret key) -> not expired (session_ttl_minutes)
              -> the user still exists, is enabled, and has not changed password since
              -> the role is read from the database, never from the browser or session state
-    each page and each action: ``require_role`` / ``acting_user`` against that role
+    each page and each action: ``require_role`` / ``acting_user`` against that role; a refusal,
+             a token we did not sign and a session ended by a change to the user are audited
 
 Session state lives on the server, but it is still not trusted for the role: forging it
 (or the page in the URL) gives nothing that the user in the database may not have.
@@ -28,16 +30,24 @@ import storage
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.settings import DashboardSettings
-from storage import logins
+from storage import audit, logins
 from storage.schema import User, utcnow
 from storage.users import role_at_least, verify_password
 
 SESSION_KEY = "waakhond_session"
 NOTICE_KEY = "waakhond_login_notice"
+#: Audit actions of refusals: a page or action above the user's role, a token we did not sign.
+REFUSED = "auth.refused"
+BAD_SESSION = "auth.bad_session"
 
 
 class NotAllowed(PermissionError):
     """The signed-in user's role does not allow this."""
+
+    def __init__(self, message: str, user: SessionUser | None = None, needed: str | None = None) -> None:
+        super().__init__(message)
+        self.user = user
+        self.needed = needed
 
 
 @dataclass(frozen=True)
@@ -82,18 +92,26 @@ def is_expired(issued_at: datetime, now: datetime, ttl_minutes: int) -> bool:
 
 
 # --------------------------------------------------------------------------- login
-def attempt_login(ctx: DashboardContext, username: str, password: str, now: datetime | None = None) -> LoginOutcome:
+def attempt_login(
+    ctx: DashboardContext, username: str, password: str, now: datetime | None = None, client: str | None = None
+) -> LoginOutcome:
+    """One password login. ``client`` is the connection's address (``None`` when unknown, e.g.
+    from localhost): failures are limited per user name and per client. An unknown name and a
+    wrong password give the same answer, after the same argon2 work."""
     settings = dashboard_settings(ctx)
     now = now or utcnow()
     username = (username or "").strip()
     with storage.transaction(ctx.sessions) as session:
         window_start = now - timedelta(minutes=settings.login_window_minutes)
         if logins.failures_since(session, username, window_start) >= settings.login_max_failures:
-            logins.record_blocked(session, username)
+            logins.record_blocked(session, username, client, scope="user")
+            return LoginOutcome(None, "blocked")
+        if client and logins.client_failures_since(session, client, window_start) >= settings.login_max_failures_per_client:
+            logins.record_blocked(session, username, client, scope="client")
             return LoginOutcome(None, "blocked")
         user = verify_password(session, username, password or "")
         if user is None:
-            logins.record_failure(session, username, "bad_credentials")
+            logins.record_failure(session, username, "bad_credentials", client)
             return LoginOutcome(None, "invalid")
         logins.record_success(session, user, {"mode": settings.login_mode})
         found = SessionUser(user.id, user.username, user.display_name, user.role)
@@ -136,8 +154,12 @@ def logout(ctx: DashboardContext, reason: str = "user") -> None:
 
 def current_user(ctx: DashboardContext, now: datetime | None = None) -> SessionUser | None:
     """The signed-in user as the database has them now, or ``None`` (and why, as a notice)."""
-    token = read_token(ctx.secret_key(), st.session_state.get(SESSION_KEY))
+    presented = st.session_state.get(SESSION_KEY)
+    token = read_token(ctx.secret_key(), presented)
     if token is None:
+        if presented is not None:  # a token we did not sign (forged, or from another secret key)
+            with storage.transaction(ctx.sessions) as session:
+                audit.record(session, "?", BAD_SESSION, "auth", "session", {"kind": type(presented).__name__})
         st.session_state.pop(SESSION_KEY, None)
         return None
     user_id, issued_at = token
@@ -150,7 +172,13 @@ def current_user(ctx: DashboardContext, now: datetime | None = None) -> SessionU
         user = session.get(User, user_id)
         valid = user is not None and user.enabled and not _password_changed_after(user, issued_at)
         found = SessionUser(user.id, user.username, user.display_name, user.role) if valid else None
-    if found is None:
+    if found is None:  # disabled, removed, or the password changed: the session ends, audited
+        with storage.transaction(ctx.sessions) as session:
+            row = session.get(User, user_id)
+            if row is not None:
+                logins.record_logout(session, row, "revoked")
+            else:
+                audit.record(session, "?", BAD_SESSION, "auth", "session", {"user_id": user_id, "kind": "no such user"})
         st.session_state.pop(SESSION_KEY, None)
         st.session_state[NOTICE_KEY] = "login.revoked"
     return found
@@ -165,14 +193,16 @@ def allowed(user: SessionUser | None, needed: str) -> bool:
     return user is not None and role_at_least(user.role, needed)
 
 
-def require_role(ctx: DashboardContext, needed: str) -> SessionUser:
+def require_role(ctx: DashboardContext, needed: str, page: str | None = None) -> SessionUser:
     """Stop the page unless the signed-in user has at least ``needed``: call it first in
-    every page function."""
+    every page function. A refusal is audited (``auth.refused``)."""
+    page = page or st.query_params.get("page")
     user = current_user(ctx)
     if user is None:
         login_form(ctx)
         st.stop()
     if not role_at_least(user.role, needed):
+        record_refusal(ctx, user, needed, f"page:{page or '?'}")
         st.error(t("auth.forbidden", role=t(f"role.{needed}")))
         st.stop()
     return user
@@ -182,8 +212,27 @@ def acting_user(session: Session, user: SessionUser, needed: str) -> User:
     """The user row inside a write transaction, checked once more right before the change."""
     row = session.get(User, user.id)
     if row is None or not row.enabled or not role_at_least(row.role, needed):
-        raise NotAllowed(t("auth.forbidden", role=t(f"role.{needed}")))
+        raise NotAllowed(t("auth.forbidden", role=t(f"role.{needed}")), user, needed)
     return row
+
+
+def record_refusal(ctx: DashboardContext, user: SessionUser | None, needed: str | None, what: str) -> None:
+    """Audit a refused page or action (``auth.refused``), in a transaction of its own: the
+    refused action's own transaction has been rolled back."""
+    with storage.transaction(ctx.sessions) as session:
+        row = session.get(User, user.id) if user is not None else None
+        audit.record(
+            session, user.username if user else "?", REFUSED, "auth", what,
+            {"needed": needed, "role": row.role if row else None, "enabled": row.enabled if row else None},
+            user.id if row is not None else None,
+        )
+
+
+def refuse(ctx: DashboardContext, error: NotAllowed, what: str) -> None:
+    """A page's answer to ``NotAllowed`` from ``acting_user``: audited, shown, page stopped."""
+    record_refusal(ctx, error.user, error.needed, what)
+    st.error(str(error))
+    st.stop()
 
 
 def login_form(ctx: DashboardContext) -> None:
@@ -199,10 +248,16 @@ def login_form(ctx: DashboardContext) -> None:
         password = st.text_input(t("login.password"), type="password", key="login_password")
         submitted = st.form_submit_button(t("login.submit"))
     if submitted:
-        outcome = attempt_login(ctx, username, password)
+        outcome = attempt_login(ctx, username, password, client=_client_address())
         if outcome.reason == "ok":
             st.rerun()
         st.error(t("login.blocked" if outcome.reason == "blocked" else "login.invalid"))
+
+
+def _client_address() -> str | None:
+    """The connection's address (``None`` from localhost, where Streamlit does not tell it)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
 
 
 def _oidc_login(ctx: DashboardContext, expired: bool) -> None:

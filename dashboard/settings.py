@@ -16,6 +16,11 @@ class DashboardSettings(BaseModel):
     session_ttl_minutes: int = Field(480, ge=1)
     login_max_failures: int = Field(5, ge=1, description="Failed logins per user name within the window.")
     login_window_minutes: int = Field(15, ge=1)
+    login_max_failures_per_client: int = Field(
+        30, ge=1,
+        description="Failed logins from one client address within the window, whatever the user names "
+                    "(guessing many names). Behind a reverse proxy every user is the proxy's address.",
+    )
     login_mode: str = Field(
         "password", pattern="^(password|oidc)$",
         description="password: argon2 hashes in `users`. oidc: Streamlit's st.login (see docs/dashboard.md).",

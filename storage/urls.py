@@ -14,7 +14,10 @@ becomes clickable, however it is disguised:
                                               entities must not see another scheme than we did
     scheme                                    http or https (any case; stored lower-case)
     host                                      required; no user:password@ (a phishing trick and
-                                              credentials we would send); no backslash
+                                              credentials we would send); no backslash; an IPv4
+                                              number in any spelling (``2130706433``, ``0177.0.0.1``,
+                                              ``127.1``) becomes its dotted quad, so the address
+                                              guard and a reader see the address it really is
     length                                    at most ``MAX_URL_LENGTH`` (the columns' size)
 
 Pure, and in ``storage`` because it is the one package every other one may import.
@@ -92,10 +95,47 @@ def web_url(value: object) -> str | None:
     ipv6 = parts.netloc.split("@")[-1].startswith("[")
     if not host or (not ipv6 and _FORBIDDEN_HOST.intersection(host)):
         return None
+    if not ipv6:
+        try:
+            host = numeric_host(host) or host  # one spelling of an address: what will be connected to
+        except ValueError:
+            return None
     netloc = f"[{host}]" if ipv6 else host
     if port is not None:
         netloc = f"{netloc}:{port}"
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+_NUMBER = re.compile(r"^(0[xX][0-9A-Fa-f]*|[0-9]+)$")
+
+
+def _ipv4_part(part: str) -> int | None:
+    if not _NUMBER.match(part):
+        return None
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    if len(part) > 1 and part.startswith("0"):
+        return int(part, 8) if all(c in "01234567" for c in part) else None
+    return int(part)
+
+
+def numeric_host(host: str) -> str | None:
+    """A host a browser (and the C library's resolver) reads as an IPv4 number, in dotted-quad
+    form: ``2130706433``, ``0177.0.0.1``, ``127.1``, ``0x7f.1`` are all ``127.0.0.1``. ``None``
+    for a host name. Raises ValueError for a number that is no address (``1.2.3.4.5``, ``999``)."""
+    labels = host.split(".")
+    if labels and labels[-1] == "" and len(labels) > 1:
+        labels = labels[:-1]
+    if not labels or not _NUMBER.match(labels[-1]):
+        return None  # the WHATWG rule: only a numeric last label makes an IPv4 host
+    parts = [_ipv4_part(label) for label in labels]
+    if len(parts) > 4 or any(p is None for p in parts):
+        raise ValueError(f"not an IPv4 address: {host}")
+    *head, last = parts
+    if any(p > 255 for p in head) or last >= 256 ** (5 - len(parts)):
+        raise ValueError(f"not an IPv4 address: {host}")
+    value = last + sum(p * 256 ** (3 - i) for i, p in enumerate(head))
+    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
 
 
 def is_web_url(value: object) -> bool:

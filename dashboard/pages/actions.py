@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user
+from dashboard.auth import NotAllowed, SessionUser, acting_user, refuse
 from dashboard.context import DashboardContext
 from dashboard.i18n import t
 from storage.errors import StorageError
@@ -47,8 +47,7 @@ def act_as(
         with storage.transaction(ctx.sessions) as session:
             action(session, acting_user(session, user, role))
     except NotAllowed as exc:
-        st.error(str(exc))
-        st.stop()
+        refuse(ctx, exc, failed_key.split(".")[0])
     except (StorageError, ValueError) as exc:
         known = (known_errors or {}).get(type(exc))
         st.error(known if known is not None else t(failed_key, error=plain(exc)))

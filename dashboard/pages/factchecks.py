@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 import streamlit as st
 
 import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
+from dashboard.auth import NotAllowed, SessionUser, acting_user, refuse, require_role
 from dashboard.components import link_html
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
@@ -61,8 +61,7 @@ def _add(ctx: DashboardContext, user: SessionUser) -> None:
                 published_at=datetime.combine(published, time(0), tzinfo=UTC) if published else None,
             )
     except NotAllowed as exc:
-        st.error(str(exc))
-        st.stop()
+        refuse(ctx, exc, "factcheck.add")
     except (StorageError, ValueError) as exc:
         st.error(t("factchecks.failed", error=str(exc)))
         return

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 import storage
-from dashboard.auth import NotAllowed, SessionUser, acting_user, require_role
+from dashboard.auth import NotAllowed, SessionUser, acting_user, refuse, require_role
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_today, show_signal
@@ -63,8 +63,7 @@ def render(ctx: DashboardContext) -> None:
         try:
             st.toast(t("labelling.undone") if _undo(ctx, user) else t("labelling.nothing_to_undo"))
         except NotAllowed as exc:
-            st.error(str(exc))
-            st.stop()
+            refuse(ctx, exc, "label.undo")
         st.rerun()
 
     item_id = next_item_id(ctx, user)
@@ -90,8 +89,7 @@ def render(ctx: DashboardContext) -> None:
             try:
                 _store_label(ctx, user, item_id, label, note, wrong_part)
             except NotAllowed as exc:
-                st.error(str(exc))
-                st.stop()
+                refuse(ctx, exc, "label.add")
             st.toast(t("labelling.saved_part", label=t(f"label.{label}"), part=t(f"part.{wrong_part}")) if wrong_part
                      else t("labelling.saved", label=t(f"label.{label}")))
             st.rerun()

@@ -66,6 +66,13 @@ def test_plain_web_links_are_kept_and_cleaned():
     assert web_url("https://nos.nl/artikel/1?a=b&amp;c=d") == "https://nos.nl/artikel/1?a=b&amp;c=d"
 
 
+def test_ipv4_numbers_in_any_spelling_become_the_dotted_quad_the_guard_vets():
+    for spelling in ("2130706433", "0177.0.0.1", "127.1", "0x7f000001", "0x7f.0.0.1", "127.0.0.1."):
+        assert web_url(f"http://{spelling}:8080/x") == "http://127.0.0.1:8080/x", spelling
+    for broken in ("1.2.3.4.5", "256.0.0.1", "08.0.0.1", "example.123"):
+        assert web_url(f"http://{broken}/") is None, broken
+
+
 # Text that looks like URLs: schemes, separators, entities, controls and invisible characters.
 _PIECES = st.sampled_from([
     "http", "https", "HTTPS", "javascript", "java", "script", "data", "vbscript", ":", "//", "/", "\\", "@",
