@@ -74,6 +74,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "overview.no_flagged": _m("Geen gesignaleerde berichten in deze selectie.", "No flagged items in this selection."),
     "overview.spikes": _m("Pieken", "Spikes"),
     "overview.no_spikes": _m("Geen pieken in deze periode.", "No spikes in this period."),
+    "briefing.title": _m("Weekbriefing", "Weekly briefing"),
+    "briefing.latest": _m("Weekbriefing {week} ({lang}, {format}), gemaakt {when}.",
+                          "Weekly briefing {week} ({lang}, {format}), made {when}."),
+    "briefing.in_progress": _m("Gemaakt toen de week nog liep.", "Made while the week was still running."),
+    "briefing.download": _m("Download weekbriefing {week}", "Download weekly briefing {week}"),
+    "briefing.none": _m("Nog geen weekbriefing. Maak er een met `waakhond briefing --out briefing.pdf`, of laat de "
+                        "waarschuwingsregel ‘briefing’ hem elke week maken.",
+                        "No weekly briefing yet. Make one with `waakhond briefing --out briefing.pdf`, or let the "
+                        "alert rule ‘briefing’ make it every week."),
     "chart.day": _m("Dag", "Day"),
     "chart.flagged": _m("Gesignaleerd", "Flagged"),
     "chart.topic": _m("Onderwerp", "Topic"),

@@ -96,3 +96,8 @@ def briefing_for(session: Session, week: str, topic: str | None, language: str, 
 def briefing_content(session: Session, briefing_id: int) -> bytes | None:
     """The file of one stored briefing."""
     return session.scalar(select(Briefing.content).where(Briefing.id == int(briefing_id)))
+
+
+def briefing_by_id(session: Session, briefing_id: int) -> BriefingRecord | None:
+    found = session.execute(_listing().where(Briefing.id == int(briefing_id))).first()
+    return _record(found[0], int(found[1] or 0)) if found else None

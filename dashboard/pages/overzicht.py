@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.auth import require_role
+from dashboard.briefing_panel import briefing_panel
 from dashboard.charts import spike_frame, topic_label, trend_chart, trend_frame
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.filters import filter_sidebar
@@ -39,6 +40,7 @@ def render(ctx: DashboardContext) -> None:
         ("overview.sources_failing", figures.sources_failing), ("overview.sources_disabled", figures.sources_disabled),
     ), strict=True):
         column.metric(t(key), value)
+    briefing_panel(ctx)
 
     f = state.signal_filter()
     # The spike baseline needs the days before the period too.
