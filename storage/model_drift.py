@@ -5,7 +5,8 @@
         scored and how many of those it flagged. Each version's own classifications count, not
         only the latest signal, so a candidate that re-scored past items is seen over the same
         days as the active version. Syndicated copies are left out; an item with two topics
-        counts in both; items without a topic under NO_TOPIC.
+        counts in both; items without a topic under NO_TOPIC. Topics are the item's current ones
+        (``item_topics``, written by the latest classification), the same for every version.
     label_agreement(session, version)
         the analysts' labels in force on items this version scored, against its flag: overall
         (disinformation and misleading count as positive, "unsure" is left out) and per part of
