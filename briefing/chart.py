@@ -17,7 +17,7 @@ from briefing.content import WeekCount
 from briefing.texts import number, text
 
 WIDTH, HEIGHT = 520, 190
-LEFT, RIGHT, TOP, BOTTOM = 34, 10, 16, 30
+LEFT, RIGHT, TOP, BOTTOM = 34, 10, 26, 30
 BAR_COLOUR = "#8fa9c8"
 WEEK_COLOUR = "#154273"  # the briefing's own week
 AVERAGE_COLOUR = "#b3541e"
@@ -81,7 +81,10 @@ def weekly_chart_svg(weeks: tuple[WeekCount, ...], baseline: float | None, topic
         by = y(baseline)
         parts.append(f'<line class="average" x1="{LEFT}" y1="{by:.1f}" x2="{WIDTH - RIGHT}" y2="{by:.1f}" '
                      f'stroke="{AVERAGE_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{LEFT + 4}" y="{by - 4:.1f}" font-size="9" text-anchor="start" fill="{AVERAGE_COLOUR}">'
+        # the legend of the dashed line sits above the plot, clear of the bars
+        parts.append(f'<line x1="{LEFT}" y1="{TOP - 8}" x2="{LEFT + 18}" y2="{TOP - 8}" stroke="{AVERAGE_COLOUR}" '
+                     f'stroke-width="1.5" stroke-dasharray="5 3"/>')
+        parts.append(f'<text x="{LEFT + 22}" y="{TOP - 5}" font-size="9" text-anchor="start" fill="{AVERAGE_COLOUR}">'
                      f'{escape(text("chart_average", language))} {escape(number(baseline, language))}</text>')
     parts.append(f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
     parts.append("</svg>")

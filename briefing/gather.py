@@ -48,7 +48,8 @@ def _debunk_links(debunks: list[narrative_views.DebunkView], language: str) -> t
     out = []
     for d in debunks:
         rating = text(f"rating.{d.rating}", language) if d.rating else ""
-        note = f"{d.publisher}: {rating}" + (f" ({d.rating_text})" if d.rating_text and d.rating_text != d.rating else "")
+        said = d.rating_text if d.rating_text and d.rating_text.strip().lower() not in (d.rating, rating.lower()) else None
+        note = f"{d.publisher}: {rating}" + (f" ({said})" if said else "")
         out.append(Link(d.claim, d.url, note))
     return tuple(link for link in out if web_url(link.url) is not None)
 

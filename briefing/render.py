@@ -3,6 +3,7 @@ HTML (WeasyPrint, offline: it may fetch nothing, every part of the page is inlin
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -58,6 +59,7 @@ def _refuse_fetch(url: str, *args, **kwargs):
 
 
 def render_pdf(html: str) -> bytes:
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per step and page otherwise
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango or its friends missing on this machine

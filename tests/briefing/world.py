@@ -1,14 +1,17 @@
 """A realistic week in storage for briefing tests, written as the collector, classifier,
 matcher, narrative clustering and analysts store it.
 
-Week 2025-W35 (25-31 August 2025), the briefing made on Monday 1 September:
-- digitale-overheid-geld: a narrative ("contant geld wordt afgeschaft") that grows from 2
-  messages in W34 to 9 in W35 over 4 sources, two of its messages matched to a debunk; flagged
-  volume 1, 2, 4 in W32..W34 and 9 in W35 (the spike); the classifier wrote the signal's
-  parts on its messages; one analyst confirms two of them and rejects one
-- stikstof-landbouw: a small steady narrative (3 in W34, 3 in W35: it did not grow)
+The messages of the two spikes are the demo corpus's own (``waakhond demo``: spike B, cash is
+abolished on 1 January; spike A, farmers expropriated for asylum housing), their first
+sentence the evidence. Week 2025-W35 (25-31 August 2025), the briefing made on Monday 1 September:
+- digitale-overheid-geld: spike B grows from 2 messages in W34 to 9 in W35 over 4 sources,
+  two of its messages matched to a debunk; flagged volume 1, 2, 4 in W32..W34 and 9 in W35;
+  the classifier wrote the signal's parts on its messages; one analyst confirms two of them
+  and rejects one (and gave a label the week before, which is not this week's)
+- stikstof-landbouw: spike A, 0 in W34 and 6 in W35; a steady narrative beside it (3 in W34,
+  3 in W35: it did not grow, so it is not listed)
 - onderwijs: nothing at all (a quiet topic)
-A hostile title (markup, a javascript: link) rides along in the spike.
+A hostile title (markup) and a debunk with a javascript: link ride along in spike B.
 """
 
 from __future__ import annotations
@@ -25,14 +28,15 @@ from storage.aggregates import refresh_daily_counts
 from storage.schema import ItemTopic, Label, PolicyTopic
 from storage.topics import TopicSpec
 from tests.narratives import rows
+from waakhond.demo.corpus import load_corpus
 
 WEEK = "2025-W35"
 WEEK_START = datetime(2025, 8, 25, tzinfo=UTC)
 NOW = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
 NARRATIVES = NarrativeSettings(min_background_items=20)
-CASH, NITROGEN = rows.orthogonal_pair(7)
-CASH_SENTENCE = "Contant geld wordt op 1 januari afgeschaft, de pinpas wordt verplicht."
-NITROGEN_SENTENCE = "Boeren moeten volgend jaar de helft van hun koeien wegdoen."
+CASH, EXPROPRIATION = rows.orthogonal_pair(7)
+STEADY = rows.direction(21)
+STEADY_SENTENCE = "Boeren moeten volgend jaar de helft van hun koeien wegdoen."
 HOSTILE_TITLE = '<script>alert("x")</script> Contant geld weg'
 DEBUNK_URL = "https://factcheck.example.org/contant-geld-blijft"
 TOPICS = (
@@ -53,6 +57,16 @@ def _parts(sentence: str, narrative: str | None) -> dict:
     if narrative:
         parts["narrative"] = {"score": 0.66, "threshold": 0.60, "name": narrative, "similarity": 0.83}
     return parts
+
+
+def first_sentence(text: str) -> str:
+    end = min((i for i in (text.find(". "), text.find("! "), text.find("? ")) if i >= 0), default=len(text) - 1)
+    return text[: end + 1].strip()
+
+
+def spike_messages(spike: str) -> list[tuple[str, str]]:
+    """(title, evidence sentence) of the demo corpus's spike posts, originals only."""
+    return [(i.title, first_sentence(i.summary)) for i in load_corpus().items if i.spike == spike]
 
 
 def build(db) -> dict:
@@ -84,15 +98,20 @@ def build(db) -> dict:
             for i in range(count):
                 flagged(WEEK_START - timedelta(weeks=week_back) + timedelta(days=1 + i), rows.direction(900 + 10 * week_back + i),
                         "digitale-overheid-geld", "Iets anders over betalen.")
-        # the cash narrative: 2 messages late in W34, 9 in W35 (one syndicated copy is not a message)
+        # spike B: 2 messages late in W34, 9 in W35
+        posts_b = spike_messages("B")
         cash = [flagged(WEEK_START - timedelta(hours=30 - i), rows.near(CASH, i), "digitale-overheid-geld",
-                        CASH_SENTENCE) for i in range(2)]
+                        posts_b[i][1], title=posts_b[i][0]) for i in range(2)]
         cash += [flagged(WEEK_START + timedelta(days=3, hours=i), rows.near(CASH, 10 + i), "digitale-overheid-geld",
-                         CASH_SENTENCE if i else HOSTILE_TITLE, title=HOSTILE_TITLE if i == 0 else "",
-                         parts=_parts(CASH_SENTENCE, "Contant geld verdwijnt")) for i in range(9)]
-        # nitrogen: 3 a week in W34 and W35, near one claim
-        nitrogen = [flagged(WEEK_START + timedelta(days=d, hours=2), rows.near(NITROGEN, 40 + d), "stikstof-landbouw",
-                            NITROGEN_SENTENCE) for d in (-5, -4, -3, 1, 2, 4)]
+                         posts_b[2 + i][1], title=HOSTILE_TITLE if i == 0 else posts_b[2 + i][0],
+                         parts=_parts(posts_b[2 + i][1], "Contant geld verdwijnt")) for i in range(9)]
+        # spike A: 6 in W35 (none before)
+        posts_a = spike_messages("A")
+        expropriation = [flagged(WEEK_START + timedelta(days=4, hours=i), rows.near(EXPROPRIATION, 60 + i),
+                                 "stikstof-landbouw", posts_a[i][1], title=posts_a[i][0]) for i in range(6)]
+        # a steady nitrogen narrative: 3 a week in W34 and W35
+        steady = [flagged(WEEK_START + timedelta(days=d, hours=2), rows.near(STEADY, 40 + d), "stikstof-landbouw",
+                          STEADY_SENTENCE) for d in (-5, -4, -3, 1, 2, 4)]
         check = rows.fact_check(s, "Contant geld wordt in 2026 afgeschaft", "false", url=DEBUNK_URL)
         rows.claim_match(s, cash[3], check)
         rows.claim_match(s, cash[6], check)
@@ -107,7 +126,8 @@ def build(db) -> dict:
         old.created_at = WEEK_START - timedelta(days=1)  # the week before: not this week's
         s.flush()
         assert s.query(Label).count() == 4
-        ids = {"cash": [i.id for i in cash], "nitrogen": [i.id for i in nitrogen], "topics": topic_ids}
+        ids = {"cash": [i.id for i in cash], "expropriation": [i.id for i in expropriation],
+               "steady": [i.id for i in steady], "topics": topic_ids, "posts_a": posts_a, "posts_b": posts_b}
     narrative_runner.place_pending(db.sessions, NARRATIVES)
     with storage.transaction(db.sessions) as s:
         refresh_daily_counts(s, now=NOW)
