@@ -16,10 +16,18 @@ from PIL import Image
 from briefing.chart import BAR_COLOUR, WEEK_COLOUR
 from storage.briefings import briefing_content, latest_briefing
 from tests.briefing import world
+from tests.conftest import IN_CI
 from tests.support.cli import invoke
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-                                   reason="poppler-utils (pdftoppm, pdftotext) not installed")
+
+@pytest.fixture
+def poppler() -> None:
+    """pdftoppm and pdftotext (Debian poppler-utils; .ci/run installs it, so CI never skips)."""
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        message = "poppler-utils (pdftoppm, pdftotext) not installed"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 @pytest.fixture
@@ -43,8 +51,7 @@ def _spike_titles(ids) -> tuple[str, str]:
     return ids["posts_b"][2][0], ids["posts_a"][0][0]
 
 
-@needs_poppler
-def test_the_pdf_shows_the_chart_and_the_spike_narratives(week_db, tmp_path, capsys):
+def test_the_pdf_shows_the_chart_and_the_spike_narratives(week_db, tmp_path, capsys, poppler):
     db, ids = week_db
     out = tmp_path / "briefing.pdf"
     result = invoke(["briefing", "--week", world.WEEK, "--out", str(out)], _env(db, tmp_path), capsys)
