@@ -49,8 +49,12 @@ def flag_summary(view: SignalPartsView, flagged: bool) -> str:
     return t("parts.not_flagged", rule=rule)
 
 
-def _measure(part: PartReading) -> str:
-    """The number against its threshold, and what that means (plain text)."""
+def _measure(part: PartReading, topics: Sequence[TopicView]) -> str:
+    """The number against its threshold, and what that means (plain text); for the topic, its
+    name and number."""
+    if part.name == "topic":
+        name = _topic_label(part.topic_slug, topics) if part.topic_slug else t("topic.none")
+        return name if part.score is None else f"{name} ({_number(part.score)})"
     if part.threshold is None:
         words = [_number(part.score)]
     else:
@@ -62,7 +66,7 @@ def _measure(part: PartReading) -> str:
     return ", ".join(words)
 
 
-def _points_at(part: PartReading, topics: Sequence[TopicView], hide_numbers: bool) -> str | None:
+def _points_at(part: PartReading, hide_numbers: bool) -> str | None:
     """What the part points at (plain text), or None."""
     if part.name == "checkworthy" and part.sentence:
         return t("parts.detail.checkworthy", sentence=part.sentence)
@@ -80,18 +84,18 @@ def _points_at(part: PartReading, topics: Sequence[TopicView], hide_numbers: boo
         return text
     if part.name == "head" and part.version:
         return t("parts.detail.head", version=part.version)
-    if part.name == "topic" and part.topic_slug:
-        return _topic_label(part.topic_slug, topics)
     return None
 
 
 def part_line_html(part: PartReading, topics: Sequence[TopicView], hide_numbers: bool = False) -> str:
     """One part as an escaped list item: name, number against threshold, one-line explanation."""
     head = f"<strong>{html.escape(t(f'part.{part.name}'))}</strong>"
-    if not hide_numbers:
-        head += f": {html.escape(_measure(part))}"
+    if part.name == "topic" and hide_numbers:
+        head += f": {html.escape(_measure(PartReading('topic', None, topic_slug=part.topic_slug), topics))}"
+    elif not hide_numbers:
+        head += f": {html.escape(_measure(part, topics))}"
     explanation = t(f"parts.explain.{part.name}")
-    target = _points_at(part, topics, hide_numbers)
+    target = _points_at(part, hide_numbers)
     if target:
         explanation += f" {target}"
     return f"<li>{head}<br/><small>{html.escape(explanation)}</small></li>"

@@ -22,7 +22,7 @@ def test_every_part_has_its_number_threshold_explanation_and_what_it_points_at()
     assert "<strong>Bekende factcheck</strong>: 0.97 (drempel 0.80), boven de drempel<br/>" in shown
     assert "<strong>Bekend onjuist verhaal</strong>: 0.66 (drempel 0.60), boven de drempel, gaf de doorslag" in shown
     assert "<strong>Desinformatiemodel</strong>: 0.81 (drempel 0.55), boven de drempel, gaf de doorslag" in shown
-    assert "<strong>Beleidsonderwerp</strong>: 0.52<br/>" in shown and "signaleren. Stikstof</small>" in shown
+    assert "<strong>Beleidsonderwerp</strong>: Stikstof (0.52)<br/>" in shown
     assert f"Verhaal: “{NARRATIVE_NAME}” (overeenkomst 0.83)" in shown
     assert f"Factcheck: “{CLAIM}” (onwaar)" in shown
     assert "Niet gemeten" not in shown
@@ -36,7 +36,7 @@ def test_a_part_below_its_threshold_an_unflagged_signal_and_missing_parts_are_sa
     assert "Niet gesignaleerd: geen onderdeel gaf de doorslag (regel parts-v1)." in shown
     assert "<strong>Desinformatiemodel</strong>: 0.31 (drempel 0.55), onder de drempel<br/>" in shown
     assert "Niet gemeten voor dit signaal: bekende factcheck, bekend onjuist verhaal." in shown
-    assert "signaleren. stikstof</small>" in shown  # a topic the dashboard does not know: its code
+    assert "<strong>Beleidsonderwerp</strong>: stikstof (0.52)<br/>" in shown  # an unknown topic: its code
     unknown = read_signal_parts({"head": {"score": 0.9}})
     assert flag_summary(unknown, True) == (
         "Gesignaleerd; welke onderdelen de doorslag gaven, is niet opgeslagen (regel onbekend).")
@@ -51,6 +51,7 @@ def test_a_row_without_parts_says_it_was_scored_before_they_existed():
 def test_hidden_numbers_leave_the_explanations_but_no_score_and_no_flag():
     shown = parts_html(read_signal_parts(contract_parts()), True, [STIKSTOF], hide_numbers=True)
     assert "Controleerbare bewering" in shown and NARRATIVE_NAME in shown
+    assert "<strong>Beleidsonderwerp</strong>: Stikstof<br/>" in shown
     for number in ("0.74", "0.40", "0.81", "0.83", "0.52"):
         assert number not in shown
     assert "Gesignaleerd" not in shown and "doorslag" not in shown and "drempel" not in shown
@@ -85,7 +86,7 @@ def test_signal_detail_shows_its_parts_in_dutch_and_english(make_app, db, seeded
     assert "Waarom staat dit hier?" in shown
     assert "Gesignaleerd door: desinformatiemodel, bekend onjuist verhaal (regel parts-v1)." in shown
     assert "<strong>Desinformatiemodel</strong>: 0.81 (drempel 0.55), boven de drempel, gaf de doorslag" in shown
-    assert "signaleren. Stikstof</small>" in shown
+    assert "<strong>Beleidsonderwerp</strong>: Stikstof (0.52)<br/>" in shown
     html = "\n".join(h.value for h in at.get("html"))
     assert "<img" not in html and "&lt;img src=x" in html
     english = make_app("viewer", "signalen", item=str(seeded.flagged_item), lang="en")
@@ -93,7 +94,7 @@ def test_signal_detail_shows_its_parts_in_dutch_and_english(make_app, db, seeded
     shown = texts(english)
     assert "Why is this here?" in shown and "Flagged by: disinformation model, known false narrative (rule parts-v1)." in shown
     assert "<strong>Known debunk</strong>: 0.97 (threshold 0.80), above the threshold<br/>" in shown
-    assert "flag. Stikstof (en)</small>" in shown
+    assert "<strong>Policy topic</strong>: Stikstof (en) (0.52)<br/>" in shown
 
 
 def test_an_old_row_and_a_row_with_parts_missing_show_what_is_known(make_app, db, seeded):
