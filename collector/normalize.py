@@ -31,6 +31,8 @@ TRACKING_PARAMS = frozenset(
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Identity columns are String(2048); longer keys are replaced by their hash.
 MAX_KEY_LENGTH = 2048
+# Real headlines are far shorter; a longer one is cut (with an ellipsis) rather than stored whole.
+MAX_TITLE_CHARS = 1000
 BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
      "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "pre", "hr", "dd", "dt"}
@@ -114,6 +116,12 @@ def clean_text(markup: str | None, *, is_html: bool = True) -> str:
     return _LINES.sub("\n", text).strip()
 
 
+def short_title(title: str) -> str:
+    """A title no longer than ``MAX_TITLE_CHARS`` (a hostile feed's 10 MB title would otherwise
+    travel into every table, alert and export that shows titles)."""
+    return title if len(title) <= MAX_TITLE_CHARS else title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+
+
 def content_hash(title: str, text: str) -> str:
     normal = " ".join(f"{title}\n{text}".casefold().split())
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
@@ -173,7 +181,7 @@ def refused_links_note(entries: list[NormalizedEntry]) -> str | None:
 def normalize_entry(entry: ParsedEntry, feed_url: str | None = None, feed_language: str | None = None) -> NormalizedEntry:
     link, refused = entry_link(entry.link, feed_url)
     canonical = canonical_url(link)
-    title = clean_text(entry.title, is_html=True)
+    title = short_title(clean_text(entry.title, is_html=True))
     summary = clean_text(entry.summary, is_html=entry.summary_is_html)
     content_text = clean_text(entry.content, is_html=entry.content_is_html) if entry.content else ""
     if content_text == summary:
