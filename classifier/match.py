@@ -1,4 +1,5 @@
-"""Claim matching: exact cosine search of item sentences against fact-check claims.
+"""Claim matching, stage one: exact cosine search of item sentences against fact-check claims
+(stage two, which decides, is ``classifier.match_stages``).
 
     claims   -> one float32 matrix C (n, d) of L2-normalised e5 vectors, with ids and ratings
     items    -> the sentences of a batch of items stacked into S (m, d), normalised
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from classifier.match_features import LanguageCentres
 from classifier.sentences import split_sentences
 
 #: Elements of one block of the similarity matrix (float32: 4 bytes each, so ~32 MB); bounds
@@ -32,23 +34,49 @@ MIN_SENTENCE_WORDS = 4
 
 @dataclass(frozen=True)
 class ClaimIndex:
-    """The claims that can be matched: ids, ratings and a normalised float32 matrix."""
+    """The claims that can be matched: ids, ratings and a normalised float32 matrix. With
+    language centres, the matrix holds the language-centred vectors (stage one of two-stage
+    matching) and ``raw_rows`` gives back the encoder's own vectors of chosen claims."""
 
     ids: np.ndarray  # int64, (n,)
     ratings: tuple[str, ...]
     matrix: np.ndarray  # float32, (n, d), rows of unit length
+    texts: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # the claim's language, or its nearest centre's when unknown
+    norms: np.ndarray | None = None  # (n,): length of each vector after centring, before renormalising
+    centre_rows: np.ndarray | None = None  # (n,): the centre subtracted from each
+    centres: LanguageCentres | None = None
 
     @classmethod
-    def build(cls, ids: Sequence[int], ratings: Sequence[str], vectors: np.ndarray) -> ClaimIndex:
+    def build(
+        cls, ids: Sequence[int], ratings: Sequence[str], vectors: np.ndarray, *,
+        texts: Sequence[str] = (), languages: Sequence[str | None] = (), centres: LanguageCentres | None = None,
+    ) -> ClaimIndex:
         matrix = normalise_rows(np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1))
-        return cls(np.asarray(ids, dtype=np.int64), tuple(ratings), matrix)
+        if centres is None or len(ids) == 0:
+            return cls(np.asarray(ids, dtype=np.int64), tuple(ratings), matrix, tuple(texts),
+                       tuple(lang or "" for lang in languages))
+        given = list(languages) or [None] * len(ids)
+        rows = np.array([centres.index_of(lang, v) for lang, v in zip(given, matrix, strict=True)], dtype=np.int64)
+        centred, norms = centres.centre(matrix, rows)
+        return cls(np.asarray(ids, dtype=np.int64), tuple(ratings), centred, tuple(texts),
+                   tuple(centres.languages[r] for r in rows), norms, rows, centres)
 
     @classmethod
-    def from_bytes(cls, ids: Sequence[int], ratings: Sequence[str], blobs: Sequence[bytes]) -> ClaimIndex:
+    def from_bytes(
+        cls, ids: Sequence[int], ratings: Sequence[str], blobs: Sequence[bytes], **kwargs
+    ) -> ClaimIndex:
         if not blobs:
             return cls(np.zeros(0, dtype=np.int64), (), np.zeros((0, 0), dtype=np.float32))
         vectors = np.stack([np.frombuffer(b, dtype="<f4") for b in blobs])
-        return cls.build(ids, ratings, vectors)
+        return cls.build(ids, ratings, vectors, **kwargs)
+
+    def raw_rows(self, columns: Sequence[int]) -> np.ndarray:
+        """The encoder's unit vectors of the claims at ``columns`` (undoing the centring)."""
+        cols = np.asarray(columns, dtype=np.int64)
+        if self.centres is None or self.norms is None or self.centre_rows is None:
+            return self.matrix[cols]
+        return self.matrix[cols] * self.norms[cols, None] + self.centres.matrix[self.centre_rows[cols]]
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -71,6 +99,7 @@ class ClaimHit:
     rating: str
     similarity: float
     sentence_index: int
+    column: int = -1  # the claim's row in the index
 
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -115,7 +144,7 @@ def search(
             if col < 0 or sim < threshold:
                 continue
             sentence = int(np.argmax(sentences @ index.matrix[col]))
-            hits.append(ClaimHit(int(index.ids[col]), index.ratings[col], float(sim), sentence))
+            hits.append(ClaimHit(int(index.ids[col]), index.ratings[col], float(sim), sentence, int(col)))
         results[item_position] = sorted(hits, key=lambda h: (-h.similarity, h.fact_check_id))
     return results
 

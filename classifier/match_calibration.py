@@ -1,5 +1,7 @@
-"""The claim-matching threshold: calibrated on the labelled pair set, shipped in
-``models/claim-matching/calibration.json``, overridden by ``classifier.match_threshold``.
+"""The claim pair set, and the single-stage cosine threshold calibrated on it (the naive way the
+two-stage matcher is compared with: ``bench/claim_matching.py``; in service only when
+``classifier.match_threshold`` is set). The stage-two model is trained in
+``classifier.match_training``.
 
     claims.jsonl + pairs.jsonl (classifier/data/claims/)
     encode every claim and every sentence once (same encoder, same prefix as matching)
@@ -28,8 +30,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-
-from classifier.settings import ClassifierSettings
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "claims"
 CLAIMS_FILE = DATA_DIR / "claims.jsonl"
@@ -68,6 +68,7 @@ class Pair:
     sentence: str
     claim_id: str
     label: int  # 1: the claim's fact-check debunks this sentence; 0: same topic, other claim
+    stance: str = "carries"  # "debunk": the sentence quotes the claim to refute it (a debunk article)
 
 
 @dataclass(frozen=True)
@@ -88,31 +89,13 @@ def load_calibration(model_dir: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise MatchCalibrationError(
-            f"no claim-matching calibration at {path}: run `waakhond match calibrate` "
-            "or set WAAKHOND_CLASSIFIER__MATCH_THRESHOLD"
+            f"no single-stage claim-matching calibration at {path}"
         ) from exc
     except (OSError, ValueError) as exc:
         raise MatchCalibrationError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("threshold"), (int, float)):
         raise MatchCalibrationError(f"{path} has no numeric threshold")
     return data
-
-
-def resolve_match_threshold(
-    settings: ClassifierSettings, model_dir: Path, encoder_fingerprint: str | None = None
-) -> float:
-    """The setting if given; else the shipped calibration, checked against the encoder in use."""
-    if settings.match_threshold is not None:
-        return float(settings.match_threshold)
-    data = load_calibration(model_dir)
-    calibrated_for = data.get("encoder_fingerprint")
-    if encoder_fingerprint is not None and calibrated_for != encoder_fingerprint:
-        raise MatchCalibrationError(
-            f"the claim-matching threshold in {calibration_file(model_dir)} was calibrated for encoder "
-            f"{calibrated_for}, not for the encoder in use ({encoder_fingerprint}): run "
-            "`waakhond match calibrate` or set WAAKHOND_CLASSIFIER__MATCH_THRESHOLD"
-        )
-    return float(data["threshold"])
 
 
 # ----------------------------------------------------------------------------- the pair set
@@ -147,7 +130,10 @@ def _pair(row: dict, number: int, path: Path) -> Pair:
     label = int(row["label"])
     if label not in (0, 1):
         raise ValueError(f"{path}:{number}: label must be 0 or 1")
-    return Pair(str(row["sentence"]), str(row["claim_id"]), label)
+    stance = str(row.get("stance", "carries"))
+    if stance not in ("carries", "debunk"):
+        raise ValueError(f"{path}:{number}: stance must be carries or debunk")
+    return Pair(str(row["sentence"]), str(row["claim_id"]), label, stance)
 
 
 # ----------------------------------------------------------------------------- metrics (pure)

@@ -2,12 +2,16 @@
 batch. What needs doing is read from the database; nothing is kept in memory between runs.
 
     1. claims without a vector by this encoder        -> encode, store (one transaction per batch)
-    2. index = claims published inside match_window_days
+    2. index = claims published inside match_window_days (language-centred for two stages)
     3. new claims (matched_at NULL) x items of the last match_recent_item_days matched before
                                                       -> merge into their matches (top k kept),
                                                          refresh their signal, mark claims matched
     4. items with an unmatched classification x index -> replace their matches, refresh their
                                                          signal, mark them matched (per batch)
+
+Each batch goes through ``classifier.match_stages.match_batch`` (retrieval, then the stage-two
+score), then ``classifier.match_stance`` (is the item a debunk quoting the claim?), and the
+flag is decided by ``classifier.match_signal`` and applied by storage.
 
 Sentences come from ``item_sentences`` (their stored vectors are reused when the item's
 embedding was made by this encoder); an item without stored sentences is split here with the
@@ -25,10 +29,13 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.evidence import item_text
-from classifier.match import ClaimIndex, Sentence, is_matchable, matchable_sentences, search
+from classifier.match import ClaimIndex, Sentence, is_matchable, matchable_sentences
+from classifier.match_signal import refresh_claim_signals
+from classifier.match_stages import Matcher, ScoredMatch, match_batch
+from classifier.match_stance import item_stance
 from classifier.settings import ClassifierSettings
 from storage import claim_matches, factchecks, transaction
-from storage.claim_matches import ItemText, MatchRecord
+from storage.claim_matches import ItemOrigin, ItemText, MatchRecord
 from storage.schema import utcnow
 
 #: Items read, matched and committed together: small enough that a crash loses little work.
@@ -75,7 +82,7 @@ def run_matching(
     sessions: sessionmaker[Session],
     encoder: SentenceEncoder,
     settings: ClassifierSettings,
-    threshold: float,
+    matcher: Matcher,
     *,
     now: datetime | None = None,
     advance: Advance | None = None,
@@ -93,15 +100,14 @@ def run_matching(
         new_claims = factchecks.unmatched_fact_checks(session, window_start, encoder.fingerprint)
         recent = claim_matches.recent_matched_item_ids(session, now - timedelta(days=settings.match_recent_item_days))
         pending = claim_matches.items_needing_match(session)
+        texts = claim_matches.claim_texts(session, [r.fact_check_id for r in rows] + [r.fact_check_id for r in new_claims])
     report.claims_in_window = len(rows)
-    index = ClaimIndex.from_bytes([r.fact_check_id for r in rows], [r.rating for r in rows], [r.vector for r in rows])
+    index = _index(matcher, rows, texts)
     if set_total is not None:
         set_total((len(recent) if new_claims else 0) + len(pending))
     if new_claims and not stop():
-        new_index = ClaimIndex.from_bytes(
-            [r.fact_check_id for r in new_claims], [r.rating for r in new_claims], [r.vector for r in new_claims]
-        )
-        _match_new_claims(sessions, encoder, settings, threshold, new_index, recent, report, advance)
+        new_index = _index(matcher, new_claims, texts)
+        _match_new_claims(sessions, encoder, settings, matcher, new_index, recent, report, advance)
         with transaction(sessions) as session:
             factchecks.mark_fact_checks_matched(session, new_index.ids.tolist(), now)
         report.new_claims_matched = len(new_index)
@@ -109,10 +115,33 @@ def run_matching(
         if stop():
             break
         batch = pending[first : first + ITEMS_PER_TRANSACTION]
-        _match_items(sessions, encoder, settings, threshold, index, batch, report)
+        _match_items(sessions, encoder, settings, matcher, index, batch, report)
         if advance is not None:
             advance(len(batch))
     return report
+
+
+def _index(matcher: Matcher, rows, texts: dict) -> ClaimIndex:
+    return matcher.build_index(
+        [r.fact_check_id for r in rows], [r.rating for r in rows], [r.vector for r in rows],
+        [texts[r.fact_check_id].claim for r in rows], [texts[r.fact_check_id].language for r in rows],
+    )
+
+
+def _scored(session: Session, encoder: SentenceEncoder, matcher: Matcher, index: ClaimIndex,
+            item_ids: Sequence[int]) -> tuple[dict[int, ItemSentences], dict[int, list[MatchRecord]]]:
+    """The items' sentences and their matches (both stages, then the stance of each match)."""
+    prepared = item_sentences(session, encoder, item_ids)
+    origins = claim_matches.item_origins(session, item_ids)
+    ids = [i for i in item_ids if i in prepared]
+    found = match_batch(matcher, index, [[s.text for s in prepared[i].sentences] for i in ids],
+                        [prepared[i].vectors for i in ids], [_origin(origins, i).language for i in ids])
+    records = {i: _records(prepared[i].sentences, hits, _origin(origins, i)) for i, hits in zip(ids, found, strict=True)}
+    return prepared, records
+
+
+def _origin(origins: dict[int, ItemOrigin], item_id: int) -> ItemOrigin:
+    return origins.get(item_id) or ItemOrigin("", None, None)
 
 
 def encode_pending_claims(sessions: sessionmaker[Session], encoder: SentenceEncoder) -> int:
@@ -135,7 +164,7 @@ def _match_new_claims(
     sessions: sessionmaker[Session],
     encoder: SentenceEncoder,
     settings: ClassifierSettings,
-    threshold: float,
+    matcher: Matcher,
     new_index: ClaimIndex,
     recent: list[int],
     report: MatchReport,
@@ -144,18 +173,15 @@ def _match_new_claims(
     for first in range(0, len(recent), ITEMS_PER_TRANSACTION):
         batch = recent[first : first + ITEMS_PER_TRANSACTION]
         with transaction(sessions) as session:
-            prepared = item_sentences(session, encoder, batch)
-            ids = [i for i in batch if i in prepared]
-            hits = search([prepared[i].vectors for i in ids], new_index, top_k=settings.match_top_k, threshold=threshold)
+            _, found = _scored(session, encoder, matcher, new_index, batch)
             touched = []
-            for item_id, item_hits in zip(ids, hits, strict=True):
-                if item_hits:
-                    records = _records(prepared[item_id].sentences, item_hits)
+            for item_id, records in found.items():
+                if records:
                     claim_matches.merge_item_matches(session, item_id, records, settings.match_top_k)
                     touched.append(item_id)
                     report.matches_stored += len(records)
-            report.items_raised += claim_matches.refresh_claim_signal(
-                session, touched, threshold, settings.match_support_min_score
+            report.items_raised += refresh_claim_signals(
+                session, touched, matcher.threshold, settings.match_support_min_score
             )
         report.recent_items_checked += len(batch)
         if advance is not None:
@@ -166,36 +192,35 @@ def _match_items(
     sessions: sessionmaker[Session],
     encoder: SentenceEncoder,
     settings: ClassifierSettings,
-    threshold: float,
+    matcher: Matcher,
     index: ClaimIndex,
     batch: list[int],
     report: MatchReport,
 ) -> None:
     with transaction(sessions) as session:
         read_at = utcnow()
-        prepared = item_sentences(session, encoder, batch)
-        hits = search(
-            [prepared[i].vectors if i in prepared else np.zeros((0, 1), np.float32) for i in batch],
-            index, top_k=settings.match_top_k, threshold=threshold,
-        )
-        for item_id, item_hits in zip(batch, hits, strict=True):
-            records = _records(prepared[item_id].sentences, item_hits) if item_hits else []
+        _, found = _scored(session, encoder, matcher, index, batch)
+        for item_id in batch:
+            records = found.get(item_id, [])
             claim_matches.replace_item_matches(session, item_id, records)
             report.matches_stored += len(records)
             report.items_with_matches += bool(records)
-        report.items_raised += claim_matches.refresh_claim_signal(
-            session, batch, threshold, settings.match_support_min_score
+        report.items_raised += refresh_claim_signals(
+            session, batch, matcher.threshold, settings.match_support_min_score
         )
         claim_matches.mark_items_matched(session, batch, classified_before=read_at)
         report.items_matched += len(batch)
 
 
-def _records(sentences: list[Sentence], hits) -> list[MatchRecord]:
-    return [
-        MatchRecord(h.fact_check_id, h.similarity, sentences[h.sentence_index].text,
-                    sentences[h.sentence_index].start, sentences[h.sentence_index].end)
-        for h in hits
-    ]
+def _records(sentences: list[Sentence], hits: Sequence[ScoredMatch], origin: ItemOrigin) -> list[MatchRecord]:
+    texts = [s.text for s in sentences]
+    records = []
+    for h in hits:
+        sentence = sentences[h.sentence_index]
+        stance = item_stance(origin.title, texts, h.sentence_index, origin.source_kind)
+        records.append(MatchRecord(h.fact_check_id, h.similarity, sentence.text, sentence.start, sentence.end,
+                                   score=h.score, debunk=stance.debunk, debunk_cue=stance.cue))
+    return records
 
 
 def item_sentences(session: Session, encoder: SentenceEncoder, item_ids: Sequence[int]) -> dict[int, ItemSentences]:

@@ -72,7 +72,17 @@ class ClassifierSettings(BaseModel):
     # --- claim matching ------------------------------------------------------------------
     match_window_days: int = Field(730, ge=1, description="Only fact-checks this recent are considered.")
     match_threshold: float | None = Field(
-        None, description="Cosine threshold for a claim match. Empty: the calibrated value shipped in models/."
+        None,
+        description="Single-stage matching: a cosine threshold, and no second stage (today's naive way, and for "
+        "encoders without a stage-two model). Empty: two stages with the stage-two model shipped in models/.",
+    )
+    match_score_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Stage-two probability a candidate needs to be a match. Empty: the calibrated value in "
+        "models/claim-matching/stage-two.json (chosen for precision 0.95 on held-out claims).",
+    )
+    match_candidates: int = Field(
+        10, ge=1, le=100, description="Claims per item that stage one (retrieval) hands to stage two."
     )
     match_support_min_score: float = Field(
         0.15,

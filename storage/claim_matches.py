@@ -1,15 +1,18 @@
-"""Repository functions for ``claim_matches`` and the combined signal on ``classifications``.
+"""Repository functions for ``claim_matches`` and the claim-match part of the signal on
+``classifications``.
 
 The combined signal, explicitly:
 
     flagged = "classifier" in flag_reasons           (the classifier's score is over its threshold)
-           or "claim_match" in flag_reasons          (a sentence matches the claim of a fact-check
-                                                      rated false or mostly_false, with cosine
-                                                      similarity at or over the match threshold)
+           or "claim_match" in flag_reasons          (set by the matcher's decision,
+                                                      ``classifier.match_signal.claim_signal``)
 
-Claim matching only ever adds or removes its own reason ``claim_match``; the classifier's
-reason is never touched. What needs matching is read from the database: classifications with
-``matched_at IS NULL`` (items) and fact-checks with ``matched_at IS NULL``.
+Which matches raise the flag is decided in ``classifier.match_signal`` (a pure function); this
+module reads what the decision needs (``classification_signals``, ``matches_for_items``) and
+applies its result (``apply_claim_signal``): the ``claim_match`` reason, the ``claim_match`` part
+of ``signal_parts`` and its entry in ``flagged_by``. The classifier's reason and parts are never
+touched. What needs matching is read from the database: classifications with ``matched_at IS
+NULL`` (items) and fact-checks with ``matched_at IS NULL``.
 """
 
 from __future__ import annotations
@@ -21,11 +24,23 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.schema import ClaimMatch, Classification, FactCheck, Item, ItemEmbedding, ItemSentence, utcnow
+from storage.schema import (
+    ClaimMatch,
+    Classification,
+    FactCheck,
+    Item,
+    ItemEmbedding,
+    ItemSentence,
+    Source,
+    utcnow,
+)
 
 CLAIM_MATCH_REASON = "claim_match"
-#: Ratings that debunk a claim: a strong match with one of them raises the item's signal.
-DEBUNKING_RATINGS = ("false", "mostly_false")
+CLAIM_MATCH_PART = "claim_match"
+#: The classifier's reason and the part that stands for it in ``flagged_by``.
+CLASSIFIER_REASON, HEAD_PART = "classifier", "head"
+#: The parts' combination rule, written only when a row has no parts yet (scored before them).
+DEFAULT_PARTS_RULE = "parts-v1"
 #: Items per IN (...) query, well below SQLite's and PostgreSQL's parameter limits.
 _IN_CHUNK = 500
 
@@ -39,6 +54,9 @@ class MatchRecord:
     sentence: str | None = None
     sentence_start: int | None = None
     sentence_end: int | None = None
+    score: float | None = None  # stage-two probability
+    debunk: bool = False
+    debunk_cue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,25 @@ def item_encoders(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
+@dataclass(frozen=True)
+class ItemOrigin:
+    title: str
+    source_kind: str | None
+    language: str | None
+
+
+def item_origins(session: Session, item_ids: Sequence[int]) -> dict[int, ItemOrigin]:
+    """Title, source kind and language of each item: what tells a debunk article apart."""
+    found: dict[int, ItemOrigin] = {}
+    for chunk in _chunks(list(item_ids)):
+        rows = session.execute(
+            select(Item.id, Item.title, Item.language, Source.kind)
+            .join(Source, Source.id == Item.source_id, isouter=True).where(Item.id.in_(chunk))
+        ).all()
+        found.update((r.id, ItemOrigin(r.title or "", r.kind, r.language)) for r in rows)
+    return found
+
+
 def item_texts(session: Session, item_ids: Sequence[int]) -> dict[int, ItemText]:
     found: dict[int, ItemText] = {}
     for chunk in _chunks(list(item_ids)):
@@ -152,7 +189,8 @@ def replace_item_matches(session: Session, item_id: int, matches: Sequence[Match
     for m in matches:
         session.add(ClaimMatch(
             item_id=item_id, fact_check_id=m.fact_check_id, similarity=float(m.similarity), sentence=m.sentence,
-            sentence_start=m.sentence_start, sentence_end=m.sentence_end, created_at=now,
+            sentence_start=m.sentence_start, sentence_end=m.sentence_end, score=_optional(m.score),
+            debunk=bool(m.debunk), debunk_cue=m.debunk_cue, created_at=now,
         ))
     session.flush()
 
@@ -169,13 +207,23 @@ def merge_item_matches(session: Session, item_id: int, matches: Sequence[MatchRe
             existing[m.fact_check_id] = row
         row.similarity, row.sentence = float(m.similarity), m.sentence
         row.sentence_start, row.sentence_end = m.sentence_start, m.sentence_end
-    ranked = sorted(existing.values(), key=lambda r: (-r.similarity, r.fact_check_id))
+        row.score, row.debunk, row.debunk_cue = _optional(m.score), bool(m.debunk), m.debunk_cue
+    ranked = sorted(existing.values(), key=lambda r: (-_strength(r.score, r.similarity), r.fact_check_id))
     for row in ranked[top_k:]:
         if row.id is None:
             session.expunge(row)
         else:
             session.delete(row)
     session.flush()
+
+
+def _optional(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _strength(score: float | None, similarity: float) -> float:
+    """Order of matches: the stage-two probability; a match from before it by its cosine, after."""
+    return float(score) if score is not None else float(similarity) - 1.0
 
 
 @dataclass(frozen=True)
@@ -195,73 +243,112 @@ class MatchView:
     url: str
     language: str | None
     published_at: datetime | None
+    score: float | None = None  # stage-two probability (None: matched before the second stage)
+    debunk: bool = False  # the item quotes the claim to refute it
+    debunk_cue: str | None = None
+    item_language: str | None = None
+    headline: str | None = None
 
 
 def _views(rows) -> list[MatchView]:
-    return [
+    views = [
         MatchView(m.item_id, m.fact_check_id, m.similarity, m.sentence, m.sentence_start, m.sentence_end,
-                  f.claim_reviewed, f.rating, f.rating_text, f.publisher, f.url, f.language, f.published_at)
-        for m, f in rows
+                  f.claim_reviewed, f.rating, f.rating_text, f.publisher, f.url, f.language, f.published_at,
+                  m.score, bool(m.debunk), m.debunk_cue, language, f.headline)
+        for m, f, language in rows
     ]
+    return sorted(views, key=lambda v: (v.item_id, -_strength(v.score, v.similarity), v.fact_check_id))
+
+
+def _match_rows():
+    return (select(ClaimMatch, FactCheck, Item.language)
+            .join(FactCheck, FactCheck.id == ClaimMatch.fact_check_id).join(Item, Item.id == ClaimMatch.item_id))
 
 
 def matches_for_item(session: Session, item_id: int) -> list[MatchView]:
-    rows = session.execute(
-        select(ClaimMatch, FactCheck).join(FactCheck, FactCheck.id == ClaimMatch.fact_check_id)
-        .where(ClaimMatch.item_id == item_id).order_by(ClaimMatch.similarity.desc(), ClaimMatch.fact_check_id)
-    ).all()
-    return _views(rows)
+    """The item's matches, strongest first."""
+    return _views(session.execute(_match_rows().where(ClaimMatch.item_id == item_id)).all())
+
+
+def matches_for_items(session: Session, item_ids: Sequence[int]) -> dict[int, list[MatchView]]:
+    found: dict[int, list[MatchView]] = {}
+    for chunk in _chunks(list(item_ids)):
+        for view in _views(session.execute(_match_rows().where(ClaimMatch.item_id.in_(chunk))).all()):
+            found.setdefault(view.item_id, []).append(view)
+    return found
 
 
 def matches_for_fact_check(session: Session, fact_check_id: int, limit: int = 50) -> list[MatchView]:
     rows = session.execute(
-        select(ClaimMatch, FactCheck).join(FactCheck, FactCheck.id == ClaimMatch.fact_check_id)
-        .where(ClaimMatch.fact_check_id == fact_check_id)
+        _match_rows().where(ClaimMatch.fact_check_id == fact_check_id)
         .order_by(ClaimMatch.similarity.desc(), ClaimMatch.item_id).limit(limit)
     ).all()
-    return _views(rows)
+    return sorted(_views(rows), key=lambda v: (-_strength(v.score, v.similarity), v.item_id))
 
 
 # --------------------------------------------------------------------------- combined signal
-def items_with_debunk(session: Session, item_ids: Sequence[int], threshold: float) -> set[int]:
-    """Those of ``item_ids`` that match a false/mostly_false fact-check at or over ``threshold``."""
-    found: set[int] = set()
-    for chunk in _chunks(list(item_ids)):
-        found.update(session.scalars(
-            select(ClaimMatch.item_id).join(FactCheck, FactCheck.id == ClaimMatch.fact_check_id)
-            .where(ClaimMatch.item_id.in_(chunk), ClaimMatch.similarity >= threshold,
-                   FactCheck.rating.in_(DEBUNKING_RATINGS))
-        ).all())
+@dataclass(frozen=True)
+class ClassificationSignal:
+    """What the claim-signal decision needs of one classification row."""
+
+    classification_id: int
+    item_id: int
+    score: float
+
+
+def classification_signals(session: Session, item_ids: Sequence[int]) -> list[ClassificationSignal]:
+    found = []
+    for chunk in _chunks(sorted(set(item_ids))):
+        rows = session.execute(
+            select(Classification.id, Classification.item_id, Classification.score)
+            .where(Classification.item_id.in_(chunk)).order_by(Classification.id)
+        ).all()
+        found.extend(ClassificationSignal(r.id, r.item_id, float(r.score)) for r in rows)
     return found
 
 
-def combined_reasons(reasons: Sequence[str], debunked: bool) -> list[str]:
-    """Pure: the classification's reasons with ``claim_match`` added or removed; others kept."""
-    kept = [r for r in reasons if r != CLAIM_MATCH_REASON]
-    return [*kept, CLAIM_MATCH_REASON] if debunked else kept
-
-
-def refresh_claim_signal(
-    session: Session, item_ids: Iterable[int], threshold: float, support_min_score: float = 0.0
-) -> int:
-    """Bring ``flagged``/``flag_reasons`` of the items' classifications up to date with their
-    matches. A debunked-claim match raises the flag only where the classifier's score is at
-    least ``support_min_score``: the match says which claim is meant, the score that the item
-    carries the claim rather than reports on it (a debunk article matches its fact-check too).
-    Returns how many of the items carry the ``claim_match`` reason now."""
-    ids = sorted(set(item_ids))
-    debunked = items_with_debunk(session, ids, threshold)
-    raised: set[int] = set()
-    for chunk in _chunks(ids):
-        for row in session.scalars(select(Classification).where(Classification.item_id.in_(chunk))):
-            supported = row.item_id in debunked and row.score >= support_min_score
-            raised.update([row.item_id] if supported else [])
-            reasons = combined_reasons(list(row.flag_reasons or []), supported)
-            if reasons != list(row.flag_reasons or []):
-                row.flag_reasons = reasons
-                # The classifier's own reason, if any, keeps the flag up; ours alone can lower it.
-                row.flagged = bool(reasons)
-            elif supported and not row.flagged:
-                row.flagged = True
+def apply_claim_signal(session: Session, classification_id: int, raised: bool, part: dict | None) -> bool:
+    """Apply the matcher's decision to one classification: the ``claim_match`` reason and flag,
+    the ``claim_match`` part of ``signal_parts`` (removed when ``part`` is None) and its entry in
+    ``flagged_by``. Everything else on the row is kept. Returns whether the row changed."""
+    row = session.get(Classification, classification_id)
+    if row is None:
+        return False
+    before = (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
+    kept = [r for r in (row.flag_reasons or []) if r != CLAIM_MATCH_REASON]
+    reasons = [*kept, CLAIM_MATCH_REASON] if raised else kept
+    row.flag_reasons = reasons
+    # The classifier's own reason, if any, keeps the flag up; ours alone can lower it.
+    row.flagged = bool(reasons)
+    parts = dict(row.signal_parts) if isinstance(row.signal_parts, dict) else None
+    if parts is None and part is not None:
+        flagged_by = [HEAD_PART] if CLASSIFIER_REASON in kept else []
+        parts = {"rule": DEFAULT_PARTS_RULE, "flagged_by": flagged_by}
+    if parts is not None:
+        if part is None:
+            parts.pop(CLAIM_MATCH_PART, None)
+        else:
+            parts[CLAIM_MATCH_PART] = part
+        listed = parts.get("flagged_by")
+        flagged_by = [p for p in listed if p != CLAIM_MATCH_PART] if isinstance(listed, list) else []
+        parts["flagged_by"] = [*flagged_by, CLAIM_MATCH_PART] if raised else flagged_by
+        row.signal_parts = parts
     session.flush()
-    return len(raised)
+    return before != (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
+
+
+@dataclass(frozen=True)
+class ClaimText:
+    claim: str
+    language: str | None
+
+
+def claim_texts(session: Session, fact_check_ids: Sequence[int]) -> dict[int, ClaimText]:
+    """The claim and its language of each fact-check (the second stage reads the words)."""
+    found: dict[int, ClaimText] = {}
+    for chunk in _chunks(list(fact_check_ids)):
+        rows = session.execute(
+            select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.language).where(FactCheck.id.in_(chunk))
+        ).all()
+        found.update((r.id, ClaimText(r.claim_reviewed, r.language)) for r in rows)
+    return found

@@ -16,8 +16,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from classifier.match_calibration import resolve_match_threshold
 from classifier.match_run import MatchReport, run_matching
+from classifier.match_stages import load_matcher
 from collector.factcheck_pages import FACTCHECK_KIND, store_claim_reviews
 from collector.pages import PageProcessors
 from waakhond.context import AppContext
@@ -54,8 +54,8 @@ def match_step(context: StepContext) -> MatchReport:
     """The service's claim-matching step (synchronous: it runs on a worker thread)."""
     app = context.app
     encoder = shared_encoder(app)
-    threshold = resolve_match_threshold(app.settings.classifier, app.settings.model_dir, encoder.fingerprint)
-    report = run_matching(app.sessions, encoder, app.settings.classifier, threshold,
+    matcher = load_matcher(app.settings.classifier, app.settings.model_dir, encoder.fingerprint)
+    report = run_matching(app.sessions, encoder, app.settings.classifier, matcher,
                           should_stop=context.stopping.is_set)
     if report.items_matched or report.new_claims_matched or report.claims_encoded:
         log.info("claims matched", extra={"step": "match", **report.__dict__})

@@ -9,10 +9,12 @@ import pytest
 
 import storage
 from classifier.match_run import run_matching
+from classifier.match_stages import load_matcher
 from classifier.settings import ClassifierSettings
 from storage import claim_matches, factchecks
 from storage.factchecks import FactCheckSpec
 from storage.schema import utcnow
+from tests.conftest import REPO_ROOT
 from tests.debunk import rows
 
 pytestmark = pytest.mark.real_encoder
@@ -34,7 +36,10 @@ ITEMS = {
 }
 
 
-def test_a_dutch_sentence_gets_the_foreign_fact_check_as_its_top_match(db, real_encoder):
+NEWS = "De gemeente opent volgende week een nieuw zwembad aan de rand van de stad."
+
+
+def _world(db):
     with storage.transaction(db.sessions) as s:
         version = rows.model_version(s)
         checks = {}
@@ -49,11 +54,31 @@ def test_a_dutch_sentence_gets_the_foreign_fact_check_as_its_top_match(db, real_
                              f"Dit bericht wordt veel gedeeld. {sentence} Deel het voordat het verdwijnt!")
             rows.classification(s, item, version)
             items[key] = item.id
-    # No threshold: this test is about ranking; the calibrated threshold is measured by the bench.
-    settings = ClassifierSettings(match_top_k=3)
-    run_matching(db.sessions, real_encoder, settings, threshold=-1.0)
+        news = rows.item(s, rows.source(s, "https://example.org/news.xml"), "Nieuws uit de stad", NEWS)
+        rows.classification(s, news, version)
+    return checks, items, news.id
+
+
+def test_a_dutch_sentence_gets_the_foreign_fact_check_as_its_top_match(db, real_encoder):
+    checks, items, _ = _world(db)
+    # Every candidate kept: this test is about the ranking of both stages.
+    settings = ClassifierSettings(match_top_k=3, match_score_threshold=0.0)
+    run_matching(db.sessions, real_encoder, settings, load_matcher(settings, REPO_ROOT / "models", real_encoder.fingerprint))
     with db.read_sessions() as s:
         for key, item_id in items.items():
             top = claim_matches.matches_for_item(s, item_id)[0]
             assert top.fact_check_id == checks[key], (key, top.claim)
             assert top.sentence == ITEMS[key]
+
+
+def test_at_the_shipped_threshold_the_right_fact_check_is_stored_and_plain_news_gets_none(db, real_encoder):
+    checks, items, news_id = _world(db)
+    settings = ClassifierSettings(match_top_k=3)
+    matcher = load_matcher(settings, REPO_ROOT / "models", real_encoder.fingerprint)
+    run_matching(db.sessions, real_encoder, settings, matcher)
+    with db.read_sessions() as s:
+        for key, item_id in items.items():
+            stored = claim_matches.matches_for_item(s, item_id)
+            assert checks[key] in [m.fact_check_id for m in stored], (key, [(m.claim, m.score) for m in stored])
+            assert all(m.score >= matcher.threshold for m in stored)
+        assert claim_matches.matches_for_item(s, news_id) == []

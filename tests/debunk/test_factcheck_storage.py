@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import storage
+from classifier.match_signal import refresh_claim_signals
 from storage import audit, claim_matches, factchecks
 from storage.claim_matches import MatchRecord
 from storage.errors import AlreadyExists, InvalidInput, NotFound
@@ -156,9 +157,10 @@ def test_combined_signal_adds_and_removes_only_its_own_reason(db):
     with storage.transaction(db.sessions) as s:
         plain, by_classifier, false_check, true_check = _matched_world(s)
         ids = (plain.id, by_classifier.id, false_check.id, true_check.id)
-        claim_matches.replace_item_matches(s, plain.id, [MatchRecord(false_check.id, 0.91, "Boeren worden onteigend", 0, 23)])
-        claim_matches.replace_item_matches(s, by_classifier.id, [MatchRecord(false_check.id, 0.85)])
-        assert claim_matches.refresh_claim_signal(s, [plain.id, by_classifier.id], threshold) == 2
+        claim_matches.replace_item_matches(
+            s, plain.id, [MatchRecord(false_check.id, 0.91, "Boeren worden onteigend", 0, 23, score=0.91)])
+        claim_matches.replace_item_matches(s, by_classifier.id, [MatchRecord(false_check.id, 0.85, score=0.85)])
+        assert refresh_claim_signals(s, [plain.id, by_classifier.id], threshold, 0.0) == 2
     plain_id, classifier_id, false_id, true_id = ids
 
     def state(item_id):
@@ -170,23 +172,48 @@ def test_combined_signal_adds_and_removes_only_its_own_reason(db):
     assert state(classifier_id) == (True, ["classifier", "claim_match"])
     # A stronger threshold: the weaker match no longer raises the signal; the classifier's stays.
     with storage.transaction(db.sessions) as s:
-        claim_matches.refresh_claim_signal(s, [plain_id, classifier_id], 0.9)
+        refresh_claim_signals(s, [plain_id, classifier_id], 0.9, 0.0)
     assert state(classifier_id) == (True, ["classifier"])
     assert state(plain_id) == (True, ["claim_match"])
     # Removing the debunk takes the match and its reason away.
     with storage.transaction(db.sessions) as s:
         affected = factchecks.remove_fact_check(s, false_id, "cli:test")
-        claim_matches.refresh_claim_signal(s, affected, threshold)
+        refresh_claim_signals(s, affected, threshold, 0.0)
     assert affected == [plain_id, classifier_id]
     assert state(plain_id) == (False, [])
     # A match with a claim rated true is stored and shown, but raises nothing.
     with storage.transaction(db.sessions) as s:
-        claim_matches.replace_item_matches(s, plain_id, [MatchRecord(true_id, 0.99)])
-        claim_matches.refresh_claim_signal(s, [plain_id], threshold)
+        claim_matches.replace_item_matches(s, plain_id, [MatchRecord(true_id, 0.99, score=0.99)])
+        refresh_claim_signals(s, [plain_id], threshold, 0.0)
     assert state(plain_id) == (False, [])
     with db.read_sessions() as s:
         [view] = claim_matches.matches_for_item(s, plain_id)
-        assert (view.fact_check_id, view.rating) == (true_id, "true")
+        assert (view.fact_check_id, view.rating, view.score) == (true_id, "true", 0.99)
+
+
+def test_the_claim_match_part_is_written_beside_the_classifiers_parts(db):
+    """Only ``claim_match`` and its entry in ``flagged_by`` change; the other parts are kept."""
+    with storage.transaction(db.sessions) as s:
+        plain, _, false_check, _ = _matched_world(s)
+        row = s.query(Classification).filter_by(item_id=plain.id).one()
+        row.signal_parts = {"rule": "parts-v1", "flagged_by": ["head"], "head": {"score": 0.7, "threshold": 0.5}}
+        claim_matches.replace_item_matches(
+            s, plain.id, [MatchRecord(false_check.id, 0.93, "Boeren worden onteigend", score=0.97)])
+        refresh_claim_signals(s, [plain.id], 0.8, 0.0)
+        item_id, check_id = plain.id, false_check.id
+    with db.read_sessions() as s:
+        parts = s.query(Classification).filter_by(item_id=item_id).one().signal_parts
+    assert parts["head"] == {"score": 0.7, "threshold": 0.5} and parts["rule"] == "parts-v1"
+    assert parts["flagged_by"] == ["head", "claim_match"]
+    assert {k: parts["claim_match"][k] for k in ("score", "threshold", "fact_check_id", "debunk")} == {
+        "score": 0.97, "threshold": 0.8, "fact_check_id": check_id, "debunk": False}
+    # The match gone: the part and its flag go, the classifier's parts stay.
+    with storage.transaction(db.sessions) as s:
+        claim_matches.replace_item_matches(s, item_id, [])
+        refresh_claim_signals(s, [item_id], 0.8, 0.0)
+    with db.read_sessions() as s:
+        parts = s.query(Classification).filter_by(item_id=item_id).one().signal_parts
+    assert "claim_match" not in parts and parts["flagged_by"] == ["head"] and "head" in parts
 
 
 def test_merge_keeps_the_top_k_strongest(db):
@@ -219,9 +246,3 @@ def test_what_needs_matching(db):
     with db.read_sessions() as s:
         assert claim_matches.items_needing_match(s) == []
         assert unclassified_id not in claim_matches.recent_matched_item_ids(s, utcnow() - timedelta(days=30))
-
-
-def test_combined_reasons_is_pure():
-    assert claim_matches.combined_reasons(["classifier"], True) == ["classifier", "claim_match"]
-    assert claim_matches.combined_reasons(["classifier", "claim_match"], False) == ["classifier"]
-    assert claim_matches.combined_reasons(["claim_match"], True) == ["claim_match"]

@@ -71,10 +71,10 @@ def test_bad_files_are_one_line_and_exit_2(env, capsys, tmp_path, content, suffi
     assert result.exit_code == 2 and fragment in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_matching_without_a_calibration_is_an_environment_problem(env, capsys, tmp_path):
+def test_matching_without_a_stage_two_model_is_an_environment_problem(env, capsys, tmp_path):
     invoke(["init"], env, capsys)
     result = invoke(["factchecks", "remove", "1", "--yes"], {**env, "WAAKHOND_MODEL_DIR": str(tmp_path / "leeg")}, capsys)
-    assert result.exit_code == 3 and "calibration" in result.stderr
+    assert result.exit_code == 3 and "stage-two model" in result.stderr
 
 
 def test_csv_columns():

@@ -12,14 +12,13 @@ from classifier.match_calibration import (
     MatchCalibrationError,
     calibrate,
     cross_validated,
+    load_calibration,
     load_pair_set,
     precision_recall,
-    resolve_match_threshold,
     success_at_k,
     threshold_for_precision,
     write_calibration,
 )
-from classifier.settings import ClassifierSettings
 
 
 def test_success_at_k_counts_claims_strictly_closer():
@@ -81,11 +80,7 @@ def test_calibrate_on_a_small_pair_set_with_a_deterministic_encoding(tmp_path):
     path = write_calibration(result, tmp_path / "models")
     stored = json.loads(path.read_text())
     assert stored["encoder_fingerprint"] == "enc-a" and stored["pair_set_fingerprint"].startswith("sha256:")
-    settings = ClassifierSettings()
-    assert resolve_match_threshold(settings, tmp_path / "models", "enc-a") == pytest.approx(result.threshold, abs=1e-4)
-    with pytest.raises(MatchCalibrationError, match="calibrated for encoder enc-a"):
-        resolve_match_threshold(settings, tmp_path / "models", "enc-b")
-    assert resolve_match_threshold(ClassifierSettings(match_threshold=0.5), tmp_path / "models", "enc-b") == 0.5
+    assert load_calibration(tmp_path / "models")["threshold"] == pytest.approx(result.threshold, abs=1e-4)
     # The calibrated threshold separates the same pairs at matching time.
     index = ClaimIndex.build(list(range(4)), ["false"] * 4, encode([c["text"] for c in claims]))
     [hits] = search([encode(["boeren zin 1"])], index, top_k=1, threshold=result.threshold)
@@ -98,8 +93,8 @@ def test_pair_set_errors(tmp_path):
         load_pair_set(*_pair_files(tmp_path, claims, [{"sentence": "s", "claim_id": "b", "label": 1}]))
     with pytest.raises(ValueError, match="label must be 0 or 1"):
         load_pair_set(*_pair_files(tmp_path, claims, [{"sentence": "s", "claim_id": "a", "label": 2}]))
-    with pytest.raises(MatchCalibrationError, match="no claim-matching calibration"):
-        resolve_match_threshold(ClassifierSettings(), tmp_path / "nowhere")
+    with pytest.raises(MatchCalibrationError, match="no single-stage claim-matching calibration"):
+        load_calibration(tmp_path / "nowhere")
 
 
 def test_background_texts_raise_the_threshold_until_few_of_them_match(tmp_path):

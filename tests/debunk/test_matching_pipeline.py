@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import storage
 from classifier.match_run import match_text, run_matching
+from classifier.match_signal import refresh_claim_signals
+from classifier.match_stages import load_matcher
 from classifier.settings import ClassifierSettings
 from storage import claim_matches, factchecks
 from storage.claim_matches import ItemText
@@ -20,7 +22,9 @@ CLAIM = "De regering wil alle boeren hun land afnemen voor woningen."
 OTHER_CLAIM = "Het kabinet verbiedt contant geld vanaf volgend jaar."
 # The rows here carry a classifier score of 0.1; the support floor has its own test below.
 SETTINGS = ClassifierSettings(match_window_days=730, match_recent_item_days=30, match_top_k=3,
-                              match_support_min_score=0.0)
+                              match_support_min_score=0.0, match_threshold=IDENTICAL)
+# The tiny encoder has no stage-two model: single-stage matching, a cosine threshold.
+MATCHER = load_matcher(SETTINGS, model_dir=None)
 
 
 def _fact_check(s, claim: str, *, rating: str = "false", age_days: int = 10, url: str | None = None) -> int:
@@ -53,7 +57,7 @@ def test_an_item_sentence_matching_a_false_claim_is_stored_and_raises_the_signal
         item_id = _classified_item(s, version, "Boze boeren", body)
         unrelated = _classified_item(s, version, "Weerbericht", "Morgen wordt het zonnig en warm in het hele land.")
     settings = SETTINGS
-    report = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
+    report = run_matching(db.sessions, tiny_encoder, settings, MATCHER)
     assert (report.claims_encoded, report.items_matched, report.items_with_matches, report.items_raised) == (2, 2, 1, 1)
     flagged, reasons, matched, matches = _state(db, item_id)
     assert (flagged, reasons, matched) == (True, ["claim_match"], True)
@@ -66,22 +70,41 @@ def test_an_item_sentence_matching_a_false_claim_is_stored_and_raises_the_signal
     with db.read_sessions() as s:
         assert all(f.matched_at is not None and f.encoder == tiny_encoder.fingerprint for f in s.query(FactCheck))
     # Nothing left to do: a second run matches nothing and encodes nothing.
-    again = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
+    again = run_matching(db.sessions, tiny_encoder, settings, MATCHER)
     assert (again.claims_encoded, again.items_matched, again.new_claims_matched) == (0, 0, 0)
 
 
 def test_a_match_raises_the_flag_only_with_the_classifiers_support(db, tiny_encoder):
-    """A debunk article quotes the claim it refutes: the match is kept and shown, but with a
-    classifier score under ``match_support_min_score`` it raises no flag."""
+    """The match says which claim is meant; with a classifier score under
+    ``match_support_min_score`` it is kept and shown but raises no flag."""
     settings = SETTINGS.model_copy(update={"match_support_min_score": 0.5})
     with storage.transaction(db.sessions) as s:
         version = rows.model_version(s)
         _fact_check(s, CLAIM)
-        reported = _classified_item(s, version, "Factcheck", f"Dit gerucht klopt niet. {CLAIM}")
-    report = run_matching(db.sessions, tiny_encoder, settings, IDENTICAL)
+        reported = _classified_item(s, version, "Bericht", f"Iemand schreef dit gisteren. {CLAIM}")
+    report = run_matching(db.sessions, tiny_encoder, settings, MATCHER)
     flagged, reasons, _, matches = _state(db, reported)
     assert (report.items_with_matches, report.items_raised) == (1, 0)
     assert (flagged, reasons, len(matches)) == (False, [], 1)
+
+
+def test_a_debunk_article_quoting_the_claim_is_linked_as_a_debunk_and_not_flagged(db, tiny_encoder):
+    with storage.transaction(db.sessions) as s:
+        version = rows.model_version(s)
+        fc = _fact_check(s, CLAIM)
+        debunk = _classified_item(s, version, "Factcheck: nee, dat klopt niet", f"Dit gaat rond. {CLAIM}")
+        spreading = _classified_item(s, version, "Deel dit", f"Dit gaat rond. {CLAIM}")
+    report = run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
+    assert (report.items_with_matches, report.items_raised) == (2, 1)
+    flagged, reasons, _, [match] = _state(db, debunk)
+    assert (flagged, reasons, match.fact_check_id, match.debunk, match.debunk_cue) == (False, [], fc, True, "factcheck")
+    flagged, reasons, _, [match] = _state(db, spreading)
+    assert (flagged, reasons, match.debunk) == (True, ["claim_match"], False)
+    with db.read_sessions() as s:
+        parts = {c.item_id: c.signal_parts for c in s.query(Classification)}
+    assert parts[debunk]["claim_match"]["debunk"] is True and parts[debunk]["flagged_by"] == []
+    assert parts[spreading]["flagged_by"] == ["claim_match"]
+    assert parts[spreading]["claim_match"]["fact_check_id"] == fc
 
 
 def test_a_match_with_a_true_claim_is_kept_but_raises_nothing(db, tiny_encoder):
@@ -89,7 +112,7 @@ def test_a_match_with_a_true_claim_is_kept_but_raises_nothing(db, tiny_encoder):
         version = rows.model_version(s)
         _fact_check(s, CLAIM, rating="true")
         item_id = _classified_item(s, version, "Boeren", f"Iemand schreef dit gisteren. {CLAIM}")
-    run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     flagged, reasons, _, matches = _state(db, item_id)
     assert (flagged, reasons, [m.rating for m in matches]) == (False, [], ["true"])
 
@@ -99,13 +122,13 @@ def test_only_fact_checks_inside_the_time_window_are_considered(db, tiny_encoder
         version = rows.model_version(s)
         _fact_check(s, CLAIM, age_days=SETTINGS.match_window_days + 30)
         item_id = _classified_item(s, version, "Boeren", f"Iemand schreef dit gisteren. {CLAIM}")
-    report = run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    report = run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     assert report.claims_in_window == 0
     assert _state(db, item_id)[3] == []
-    wider = ClassifierSettings(match_window_days=SETTINGS.match_window_days + 60)
+    wider = SETTINGS.model_copy(update={"match_window_days": SETTINGS.match_window_days + 60})
     with storage.transaction(db.sessions) as s:
         s.query(Classification).update({Classification.matched_at: None})
-    run_matching(db.sessions, tiny_encoder, wider, IDENTICAL)
+    run_matching(db.sessions, tiny_encoder, wider, MATCHER)
     assert len(_state(db, item_id)[3]) == 1
 
 
@@ -117,7 +140,7 @@ def test_a_new_fact_check_is_matched_against_recent_items(db, tiny_encoder):
                                matched=True)
     with storage.transaction(db.sessions) as s:
         fc = _fact_check(s, CLAIM)
-    report = run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    report = run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     assert (report.new_claims_matched, report.recent_items_checked, report.items_matched) == (1, 1, 0)
     flagged, reasons, _, matches = _state(db, recent)
     assert (flagged, reasons, [m.fact_check_id for m in matches]) == (True, ["claim_match"], [fc])
@@ -136,14 +159,14 @@ def test_stored_sentence_vectors_are_reused_only_from_the_same_encoder(db, tiny_
                            vector=claim_vector))
         s.add(ItemEmbedding(item_id=item_id, encoder=tiny_encoder.fingerprint, dim=len(claim_vector) // 4,
                             vector=claim_vector))
-    run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     [match] = _state(db, item_id)[3]
     assert (match.sentence, match.sentence_start) == (sentence, 0)
     # Made by another encoder: the stored vector is ignored, the sentence is encoded again.
     with storage.transaction(db.sessions) as s:
         s.query(ItemEmbedding).update({ItemEmbedding.encoder: "another-encoder"})
         s.query(Classification).update({Classification.matched_at: None})
-    run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     assert _state(db, item_id)[3] == []
 
 
@@ -152,10 +175,10 @@ def test_removing_the_debunk_lowers_the_signal(db, tiny_encoder):
         version = rows.model_version(s)
         fc = _fact_check(s, CLAIM)
         item_id = _classified_item(s, version, "Boeren", f"Iemand schreef dit gisteren. {CLAIM}")
-    run_matching(db.sessions, tiny_encoder, SETTINGS, IDENTICAL)
+    run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
     assert _state(db, item_id)[0] is True
     with storage.transaction(db.sessions) as s:
-        claim_matches.refresh_claim_signal(s, factchecks.remove_fact_check(s, fc, "cli:test"), IDENTICAL)
+        refresh_claim_signals(s, factchecks.remove_fact_check(s, fc, "cli:test"), IDENTICAL, 0.0)
     assert _state(db, item_id)[:2] == (False, [])
 
 

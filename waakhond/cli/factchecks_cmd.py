@@ -10,16 +10,17 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from classifier.match_calibration import (
-    DEFAULT_TARGET_PRECISION,
-    MatchCalibrationError,
-    calibrate,
-    load_background_texts,
-    load_pair_set,
-    resolve_match_threshold,
-    write_calibration,
-)
+from classifier.match_calibration import load_pair_set
+from classifier.match_rerank import StageTwoError, write_stage_two
 from classifier.match_run import run_matching
+from classifier.match_signal import refresh_claim_signals
+from classifier.match_stages import Matcher, load_matcher
+from classifier.match_training import (
+    DEFAULT_TARGET_PRECISION,
+    build_corpus,
+    train_stage_two,
+    training_background,
+)
 from classifier.sentences import split_sentences
 from collector.claimreview import parse_claimreview_json
 from collector.factcheck_csv import parse_factcheck_csv
@@ -142,20 +143,18 @@ def remove(
     app_ctx.require_database()
     if not yes:
         typer.confirm(f"Remove fact-check {fact_check} and its matches?", abort=True)
-    threshold = _threshold(app_ctx, None)
+    matcher = _matcher(app_ctx, None)
     with storage.transaction(app_ctx.sessions) as session:
         affected = factchecks.remove_fact_check(session, fact_check, actor_name())
-        claim_matches.refresh_claim_signal(
-            session, affected, threshold, app_ctx.settings.classifier.match_support_min_score
-        )
+        refresh_claim_signals(session, affected, matcher.threshold, app_ctx.settings.classifier.match_support_min_score)
     typer.echo(f"Removed fact-check {fact_check} ({len(affected)} matched item(s) updated).")
 
 
-def _threshold(app_ctx: AppContext, encoder_fingerprint: str | None) -> float:
+def _matcher(app_ctx: AppContext, encoder_fingerprint: str | None) -> Matcher:
     settings = app_ctx.settings
     try:
-        return resolve_match_threshold(settings.classifier, settings.model_dir, encoder_fingerprint)
-    except MatchCalibrationError as exc:
+        return load_matcher(settings.classifier, settings.model_dir, encoder_fingerprint)
+    except StageTwoError as exc:
         raise EnvironmentProblem(str(exc)) from exc
 
 
@@ -178,13 +177,13 @@ def match(ctx: typer.Context) -> None:
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     encoder = _encoder(app_ctx)
-    threshold = _threshold(app_ctx, encoder.fingerprint)
+    matcher = _matcher(app_ctx, encoder.fingerprint)
     with progress_bar("Matching") as (advance, set_total):
-        report = run_matching(app_ctx.sessions, encoder, app_ctx.settings.classifier, threshold,
+        report = run_matching(app_ctx.sessions, encoder, app_ctx.settings.classifier, matcher,
                               advance=advance, set_total=set_total)
     typer.echo(
         f"Matched {report.items_matched} item(s) against {report.claims_in_window} fact-check claim(s) "
-        f"(threshold {threshold:.3f}); {report.items_with_matches} with matches, {report.matches_stored} match(es) "
+        f"({matcher.stages} stage(s), threshold {matcher.threshold:.3f}); {report.items_with_matches} with matches, {report.matches_stored} match(es) "
         f"stored, {report.items_raised} item(s) flagged by a debunk; {report.claims_encoded} claim(s) encoded; "
         f"{report.new_claims_matched} new fact-check(s) checked against {report.recent_items_checked} recent item(s)."
     )
@@ -196,20 +195,18 @@ def calibrate_command(
     target_precision: float = typer.Option(DEFAULT_TARGET_PRECISION, "--target-precision", min=0.5, max=0.999),
     output_dir: Path | None = typer.Option(None, "--model-dir", help="Write under this models folder."),
 ) -> None:
-    """Calibrate the claim-matching threshold on the shipped pair set; writes calibration.json."""
+    """Train the claim matcher's second stage on the shipped pair set and background news, its
+    threshold chosen on claims held out; writes claim-matching/stage-two.json."""
     app_ctx = context_of(ctx)
     try:
         pair_set = load_pair_set()
+        background = training_background()
     except (OSError, ValueError, KeyError) as exc:
         raise EnvironmentProblem(f"cannot read the claim pair set: {exc}") from exc
     encoder = _encoder(app_ctx)
-    try:
-        result = calibrate(
-            pair_set, encoder.encode, encoder.fingerprint, app_ctx.settings.classifier.text_prefix,
-            target_precision, background=load_background_texts(),
-            split=lambda text: [text[a:b] for a, b in split_sentences(text)],
-        )
-    except MatchCalibrationError as exc:
-        raise UserError(str(exc)) from exc
-    path = write_calibration(result, output_dir or app_ctx.settings.model_dir)
-    typer.echo(json.dumps({**result.to_json(), "written_to": str(path)}, indent=2, ensure_ascii=False))
+    corpus = build_corpus(pair_set, encoder.encode, background,
+                          split=lambda text: [text[a:b] for a, b in split_sentences(text)])
+    model, _ = train_stage_two(corpus, encoder.fingerprint, pair_set.fingerprint, target_precision=target_precision)
+    path = write_stage_two(model, output_dir or app_ctx.settings.model_dir)
+    typer.echo(json.dumps({"threshold": round(model.threshold, 4), **model.metadata, "written_to": str(path)},
+                          indent=2, ensure_ascii=False))
