@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from api import routes_feed, routes_reference, routes_signals
 from api.context import ApiContext
 from api.cursor import CursorError
-from api.params import BadParameter
+from api.params import BadParameter, control_character_in
 from api.rate_limit import RateLimiter
 from api.schemas import Problem
 from api.usage import UsageTracker
@@ -39,7 +39,14 @@ def create_app(ctx: ApiContext) -> FastAPI:
     for module in (routes_signals, routes_reference, routes_feed):
         app.include_router(module.router, prefix=PREFIX, responses=problems)
 
-    @app.get(f"{PREFIX}/health", tags=["health"], summary="Liveness (no token needed, no data)")
+    @app.middleware("http")
+    async def refuse_control_characters(request: Request, call_next):
+        if control_character_in([v for _, v in request.query_params.multi_items()]):
+            return JSONResponse({"detail": "query parameters must not contain control characters"}, status_code=400)
+        return await call_next(request)
+
+    @app.get(f"{PREFIX}/health", tags=["health"], summary="Liveness (no token needed, no data)",
+             responses={400: {"model": Problem}})
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

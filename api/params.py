@@ -35,6 +35,8 @@ def period(
     if days is not None and not 1 <= days <= max_days:
         raise BadParameter(f"days must be between 1 and {max_days}")
     last = last_day or today
+    if last >= date.max:  # the day after it, where the period ends, does not exist
+        raise BadParameter(f"last_day must be before {date.max.isoformat()}")
     if first_day is None:
         span = days if days is not None else default_days
         try:
@@ -48,6 +50,12 @@ def period(
     if (last - first).days + 1 > max_days:
         raise BadParameter(f"the period is longer than {max_days} days")
     return first, last
+
+
+def control_character_in(values: list[str]) -> bool:
+    """Pure: does any value hold a C0 control character (NUL first of all, which PostgreSQL
+    refuses in text and which no slug, search or cursor needs)?"""
+    return any(ch < " " for value in values for ch in value)
 
 
 def language_code(language: str | None) -> str | None:

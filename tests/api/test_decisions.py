@@ -9,7 +9,7 @@ import pytest
 
 from api.auth import role_allows
 from api.cursor import CursorError, decode_cursor, encode_cursor
-from api.params import BadParameter, language_code, period
+from api.params import BadParameter, control_character_in, language_code, period
 from api.rate_limit import Bucket, RateLimiter, take
 from api.usage import should_record
 from storage.api_tokens import token_state
@@ -98,10 +98,16 @@ def test_the_period_defaults_to_the_last_days_up_to_today():
     (date(2026, 11, 1), None, 3, "either first_day or days"),
     (None, None, 400, "between 1 and 366"),
     (None, date(1, 1, 3), 30, "before the year 1"),
+    (None, date.max, 1, "before 9999-12-31"),
 ])
 def test_a_bad_period_says_why(first, last, days, reason):
     with pytest.raises(BadParameter, match=reason):
         period(first, last, days, date(2026, 12, 2), 30, 366)
+
+
+def test_control_characters_in_parameters():
+    assert control_character_in(["ok", "a\x00b"]) and control_character_in(["tab\there"])
+    assert not control_character_in(["stikstof", "Zoë & co", ""])
 
 
 def test_language_codes():

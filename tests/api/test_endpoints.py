@@ -179,6 +179,9 @@ def test_a_revoked_or_expired_token_is_401_on_its_next_request(client, db, make_
     ("/api/v1/signals", {"first_day": "2026-11-05", "last_day": "2026-11-01"}, 400, "after last_day"),
     ("/api/v1/signals", {"days": "3000"}, 400, "between 1 and 366"),
     ("/api/v1/trends", {"first_day": "2000-01-01"}, 400, "longer than"),
+    ("/api/v1/signals", {"last_day": "9999-12-31", "days": "1"}, 400, "before 9999-12-31"),
+    ("/api/v1/fact-checks", {"search": "boeren\x00"}, 400, "control characters"),  # PostgreSQL refuses NUL
+    ("/api/v1/narratives", {"topic": "\x00"}, 400, "control characters"),
     ("/api/v1/signals/0", {}, 422, "greater than or equal"),
     ("/api/v1/signals/abc", {}, 422, "integer"),
     ("/api/v1/narratives", {"status": "merged"}, 422, "open"),

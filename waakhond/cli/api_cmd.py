@@ -58,7 +58,8 @@ def serve(
     settings = app_ctx.settings.api
     host, port = host or settings.host, port or settings.port
     typer.echo(f"API at http://{host}:{port}/api/v1 (docs at /api/v1/docs; Ctrl-C stops it)")
-    uvicorn.run(create_app(api_context(app_ctx)), host=host, port=port, log_level="warning",
+    # no access log: feed URLs carry their token as ?token=, and a log is where URLs end up
+    uvicorn.run(create_app(api_context(app_ctx)), host=host, port=port, log_level="warning", access_log=False,
                 server_header=False, proxy_headers=False)
 
 
