@@ -62,6 +62,13 @@ def test_a_briefing_is_due_once_per_week_and_not_after_it_was_sent():
     assert briefing_due(now, MONDAY_8, {briefing_key("2025-W47", None, "nl")}).label == "2025-W48"
 
 
+def test_a_briefing_too_late_is_skipped():
+    # Wednesday is 52 hours after Monday 08:00: a new rule (or a service down since Monday) waits
+    assert briefing_due(utc(2025, 12, 3, 11), MONDAY_8, set()) is None
+    assert briefing_due(utc(2025, 12, 2, 6, 59), MONDAY_8, set()).label == "2025-W48"  # 23h59 late: still sent
+    assert briefing_due(utc(2025, 12, 3, 11), schedule_from_params({"late_hours": 72}), set()).label == "2025-W48"
+
+
 def test_other_days_times_and_zones():
     friday_17 = schedule_from_params({"weekday": 5, "time": "17:30", "timezone": "UTC"})
     assert due_week(utc(2025, 12, 5, 17, 29), friday_17).label == "2025-W47"  # before Friday's slot of W49
@@ -70,7 +77,7 @@ def test_other_days_times_and_zones():
 
 @pytest.mark.parametrize("params", [
     {"weekday": 8}, {"weekday": 0}, {"time": "8 uur"}, {"time": "24:00"}, {"timezone": "Mars/Olympus"},
-    {"language": "fr"}, {"colour": "blauw"},
+    {"language": "fr"}, {"colour": "blauw"}, {"late_hours": 168}, {"late_hours": 0},
 ])
 def test_bad_parameters_are_refused(params):
     with pytest.raises(RuleError):
@@ -79,7 +86,8 @@ def test_bad_parameters_are_refused(params):
 
 def test_parameters_get_their_defaults():
     assert validate_params("briefing", {"topic": "wonen"}) == {
-        "weekday": 1, "time": "08:00", "timezone": "Europe/Amsterdam", "language": "nl", "topic": "wonen"}
+        "weekday": 1, "time": "08:00", "timezone": "Europe/Amsterdam", "language": "nl", "topic": "wonen",
+        "late_hours": 24}
 
 
 def _fact() -> BriefingFact:

@@ -1,15 +1,17 @@
 """The alert rule kind ``briefing``: send the weekly briefing on a schedule (pure decisions).
 
     params    weekday (1 = Monday .. 7 = Sunday, default 1), time ("08:00"), timezone
-              ("Europe/Amsterdam"), language (nl|en), topic (a slug; empty: every topic)
+              ("Europe/Amsterdam"), language (nl|en), topic (a slug; empty: every topic),
+              late_hours (24: a briefing not sent within this long after its slot is skipped)
     slot      the latest scheduled moment at or before now, in local time (summer and winter
               time handled by the zone)
     due week  the ISO week before the slot's week: on Monday 08:00 the briefing of the week
               that just ended goes out
-    due now   the due week's briefing has not been sent yet by this rule (its dedup key)
+    due now   the due week's briefing has not been sent yet by this rule (its dedup key), and
+              the slot is at most late_hours ago
 
-A new rule sends the last completed week's briefing at its first evaluation after a slot;
-after that once per week. The channel gets a link to the dashboard's Overzicht, which offers
+So a rule added on a Wednesday sends its first briefing on the next Monday, and a service that
+was down all week does not send a stale one when it comes back; otherwise once per week. The channel gets a link to the dashboard's Overzicht, which offers
 the file (the channels carry text and links, no attachments).
 """
 
@@ -31,6 +33,7 @@ BRIEFING_PARAMS: dict[str, tuple[type, Any]] = {
     "timezone": (str, "Europe/Amsterdam"),
     "language": (str, "nl"),
     "topic": (str, None),
+    "late_hours": (int, 24),
 }
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -43,6 +46,7 @@ class BriefingSchedule:
     timezone: str
     language: str = "nl"
     topic: str | None = None
+    late_hours: int = 24
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,10 @@ def schedule_from_params(params: Mapping[str, Any]) -> BriefingSchedule:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
     topic = params.get("topic") or None
-    return BriefingSchedule(weekday, time(int(match.group(1)), int(match.group(2))), zone, language, topic)
+    late_hours = int(params.get("late_hours", 24))
+    if not 1 <= late_hours <= 167:  # within the week: the next slot comes after 168 hours
+        raise ValueError("late_hours must be 1 .. 167")
+    return BriefingSchedule(weekday, time(int(match.group(1)), int(match.group(2))), zone, language, topic, late_hours)
 
 
 def last_slot(now: datetime, schedule: BriefingSchedule) -> datetime:
@@ -102,7 +109,10 @@ def briefing_key(week: str, topic: str | None, language: str) -> str:
 
 
 def briefing_due(now: datetime, schedule: BriefingSchedule, sent_keys: Collection[str]) -> IsoWeek | None:
-    """Is a briefing due now: the due week, unless its briefing was already sent."""
+    """Is a briefing due now: the due week, unless its briefing was already sent or its slot
+    is more than ``late_hours`` ago."""
+    if now - last_slot(now, schedule) > timedelta(hours=schedule.late_hours):
+        return None
     week = due_week(now, schedule)
     return None if briefing_key(week.label, schedule.topic, schedule.language) in sent_keys else week
 
