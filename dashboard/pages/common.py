@@ -20,6 +20,7 @@ from dashboard.components import (
 )
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import current_language, t
+from dashboard.match_view import show_matches
 from dashboard.settings import DashboardSettings
 from dashboard.signal_parts import show_signal_parts
 from storage import views
@@ -74,16 +75,7 @@ def show_signal(ctx: DashboardContext, detail: SignalDetail, hide_score: bool = 
     with st.expander(t("signal.full_text")):
         show_text(detail.texts[0] if detail.texts else "")
     _topics_and_guidance(ctx, detail)
-    st.markdown(f"**{t('signal.factchecks')}**")
-    if not detail.matches:
-        st.caption(t("signal.no_factchecks"))
-    for match in detail.matches:
-        rating = t(f"rating.{match.rating}")
-        st.html(
-            f"<p>{link_html(match.url, match.claim)}<br/><small>{link_html(None, match.publisher)} · "
-            f"{link_html(None, rating)}{' (' + link_html(None, match.rating_text) + ')' if match.rating_text else ''}"
-            f" · {t('signal.similarity')} {match.similarity:.2f}</small></p>"
-        )
+    show_matches(detail, hide_numbers=hide_score)
     st.caption(t("signal.carriers", n=detail.carriers))
     st.markdown(f"**{t('signal.labels')}**")
     if not detail.labels:
