@@ -113,9 +113,12 @@ def read_signal_parts(raw: object) -> SignalPartsView | None:
     flagged = raw.get("flagged_by")
     flagged_by = (tuple(p for p in PART_NAMES if p in flagged)
                   if isinstance(flagged, Sequence) and not isinstance(flagged, str) else None)
+    # A part named in flagged_by without its own entry (the claim matcher adds its part to a row
+    # scored before the parts existed) did raise the flag: read it as that, with no numbers.
     parts = tuple(
-        _reading(name, raw[name], flagged_by is not None and name in flagged_by)
-        for name in PART_ORDER if isinstance(raw.get(name), Mapping)
+        _reading(name, raw[name] if isinstance(raw.get(name), Mapping) else {},
+                 flagged_by is not None and name in flagged_by)
+        for name in PART_ORDER if isinstance(raw.get(name), Mapping) or (flagged_by and name in flagged_by)
     )
     present = {p.name for p in parts}
     return SignalPartsView(_text(raw.get("rule")), flagged_by, parts,

@@ -41,6 +41,11 @@ def test_old_rows_missing_parts_and_wrong_types_are_read_as_absent():
     assert (head.score, head.threshold, head.version, head.above_threshold) == (None, None, None, None)
     assert (narrative.score, narrative.threshold, narrative.narrative) == (None, 0.6, None)
     assert read_signal_parts({"rule": "x", "flagged_by": "head"}).flagged_by is None
+    # the claim matcher's row for an item scored before the parts: the head raised the flag too
+    matched = read_signal_parts({"rule": "parts-v1", "flagged_by": ["head", "claim_match"],
+                                 "claim_match": {"score": 0.9, "threshold": 0.8}})
+    assert [(p.name, p.score, p.raised_flag) for p in matched.parts] == [("claim_match", 0.9, True), ("head", None, True)]
+    assert matched.missing == ("checkworthy", "narrative")
 
 
 def test_latest_signal_parts_follow_the_latest_classification(db):
