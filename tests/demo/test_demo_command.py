@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.briefing.demo_check import check_demo_briefing
 from tests.classifier.conftest import real_encoder_folder  # noqa: F401  (a fixture)
 from tests.conftest import REPO_ROOT
 from tests.support.browser import (
@@ -181,6 +182,11 @@ def test_exactly_one_alert_per_spike_narrative(demo_run: DemoRun):
     assert spikes == ["A", "B"], members
     received = (demo_run.data_dir / "demo" / "alerts.jsonl").read_text().splitlines()
     assert len(received) == 2
+
+
+def test_the_weekly_briefing_of_the_demo_shows_the_chart_and_the_spike_narratives(demo_run: DemoRun, tmp_path: Path):
+    # tests/briefing/demo_check.py: `waakhond briefing` per spike week, pages by pdftoppm, text by pdftotext
+    assert set(check_demo_briefing(demo_run.database, demo_run.env, tmp_path)) == {"A", "B"}
 
 
 def test_a_second_run_reuses_everything(demo_run: DemoRun):
