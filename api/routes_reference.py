@@ -121,9 +121,12 @@ def fact_checks(
         return [convert.fact_check(r) for r in rows]
 
 
-@router.get("/sources", response_model=list[schemas.SourceHealth], tags=["sources"],
-            summary="Sources and their health (last fetch, failures, next fetch)")
-def sources(request: Request, caller: Annotated[Caller, Depends(viewer)]) -> list[schemas.SourceHealth]:
+@router.get("/sources", response_model=list[schemas.SourceHealth], tags=["sources", "analyst"],
+            responses={403: {"model": schemas.Problem}},
+            summary="Sources and their health: last fetch, errors, failures, next fetch (analyst tokens only)")
+def sources(request: Request, caller: Annotated[Caller, Depends(analyst)]) -> list[schemas.SourceHealth]:
+    # which sites are watched and how their fetches fail is operational data: in the dashboard
+    # only operators see it (Bronnen); in the API, the highest role, analyst
     with request.app.state.ctx.read_sessions() as session:
         return [convert.source(s) for s in source_health(session)]
 

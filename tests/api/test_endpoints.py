@@ -128,7 +128,9 @@ def test_narratives_trends_fact_checks_sources_topics(client, seeded, make_token
     assert len(client.get("/api/v1/fact-checks", params={"search": "Nieuwscheckers"}, headers=headers).json()) == 1
     assert client.get("/api/v1/fact-checks", params={"rating": "true"}, headers=headers).json() == []
 
-    sources = {s["name"]: s for s in client.get("/api/v1/sources", headers=headers).json()}
+    assert client.get("/api/v1/sources", headers=headers).status_code == 403  # analysts only
+    analyst = bearer(make_token("a", "analyst"))
+    sources = {s["name"]: s for s in client.get("/api/v1/sources", headers=analyst).json()}
     assert sources["BLOG"]["healthy"] is False and sources["BLOG"]["consecutive_failures"] == 3
     assert sources["NOS"]["healthy"] is True
     assert {t["slug"] for t in client.get("/api/v1/topics", headers=headers).json()} == {"stikstof", "woningmarkt"}

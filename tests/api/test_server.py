@@ -92,7 +92,7 @@ def test_every_endpoint_over_http_with_cli_tokens(server, cli_env, seeded):
         assert detail["labels"] is None
         assert http.get(f"/api/v1/signals/{seeded.newest}", headers=as_analyst).json()["labels"]
         for path in ("/api/v1/topics", "/api/v1/narratives", f"/api/v1/narratives/{seeded.narrative_id}",
-                     "/api/v1/trends", "/api/v1/fact-checks", "/api/v1/sources", "/api/v1/me",
+                     "/api/v1/trends", "/api/v1/fact-checks", "/api/v1/me",
                      "/api/v1/openapi.json", "/api/v1/docs"):
             response = http.get(path, headers=as_viewer)
             assert response.status_code == 200, (path, response.text)
@@ -104,6 +104,9 @@ def test_every_endpoint_over_http_with_cli_tokens(server, cli_env, seeded):
             assert http.get(path, headers=as_viewer).status_code == 403
             labels = http.get(path, headers=as_analyst)
             assert labels.status_code == 200 and labels.json()[0]["username"] == "ana"
+        assert http.get("/api/v1/sources", headers=as_viewer).status_code == 403
+        health = {s["name"]: s["healthy"] for s in http.get("/api/v1/sources", headers=as_analyst).json()}
+        assert health == {"BLOG": False, "KRANT": True, "NOS": True}
         # bad tokens and bad parameters: clear 4xx
         assert http.get("/api/v1/signals").status_code == 401
         assert http.get("/api/v1/signals", headers={"Authorization": "Bearer wkh_forged"}).status_code == 401
