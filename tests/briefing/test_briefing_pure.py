@@ -74,3 +74,22 @@ def test_chart_svg_draws_each_week_and_escapes_the_topic():
     assert svg.count('class="bar"') == 2 and svg.count('class="bar-week"') == 1  # the week before data left out
     assert ">W46<" in svg and ">W45<" not in svg and "gemiddelde ervoor 1,0" in svg
     assert [nice_ceiling(n) for n in (0, 1, 3, 28, 50, 51, 120)] == [1, 1, 5, 50, 50, 100, 200]
+
+
+def test_the_briefing_reads_only_through_storage():
+    """Floors: briefing imports storage (and itself), never classifier, collector, dashboard,
+    api or waakhond; the guidance links are handed in."""
+    import ast
+    from pathlib import Path
+
+    import briefing
+
+    forbidden = {"classifier", "collector", "dashboard", "api", "waakhond"}
+    seen = set()
+    for path in Path(briefing.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                seen.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                seen.add(node.module.split(".")[0])
+    assert "storage" in seen and not seen & forbidden, sorted(seen & forbidden)
