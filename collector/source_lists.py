@@ -33,6 +33,11 @@ from storage.sources import SourceSpec
 SPEC_FIELDS = ("url", "name", "kind", "interval_seconds", "enabled", "full_text", "language", "owner", "tags", "note")
 
 
+#: Real source lists are kilobytes; a larger file is refused before it is read (a 100 MB
+#: OPML would take minutes to parse and hold the whole list in memory).
+MAX_SOURCE_LIST_BYTES = 10_000_000
+
+
 class SourceListError(ValueError):
     """A source list file cannot be read."""
 
@@ -40,12 +45,21 @@ class SourceListError(ValueError):
 def read_source_list(path: Path) -> list[SourceSpec]:
     """Read an OPML (``.opml``/``.xml``) or TOML (``.toml``) source list."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_LIST_BYTES:
+            raise SourceListError(
+                f"{path} is {size / 1e6:.0f} MB: a source list may be at most {MAX_SOURCE_LIST_BYTES // 1_000_000} MB"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise SourceListError(f"cannot read {path}: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        return parse_toml(data.decode("utf-8", errors="strict"))
+        try:
+            text = data.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise SourceListError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+        return parse_toml(text)
     if suffix in (".opml", ".xml"):
         return parse_opml(data)
     raise SourceListError(f"unknown source list format {suffix!r}: use .opml or .toml")
@@ -56,12 +70,19 @@ def parse_toml(text: str) -> list[SourceSpec]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SourceListError(f"invalid TOML: {exc}") from exc
+    unknown_tables = set(doc) - {"source", "defaults"}
+    if unknown_tables:  # e.g. [[sources]]: a typo would otherwise import nothing, and say so with exit 0
+        raise SourceListError(f"unknown table(s) {', '.join(sorted(unknown_tables))}: use [[source]] and [defaults]")
     entries = doc.get("source", [])
     if not isinstance(entries, list):
         raise SourceListError("expected [[source]] tables")
     defaults = doc.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SourceListError("expected a [defaults] table")
     specs = []
     for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise SourceListError(f"source #{number}: expected a [[source]] table, got {type(entry).__name__}")
         merged = {**defaults, **entry}
         unknown = set(merged) - set(SPEC_FIELDS)
         if unknown:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
+import tomllib
 from pathlib import Path
 
 import pydantic
@@ -22,7 +24,7 @@ from waakhond.cli.main_support import context_of
 from waakhond.context import AppContext
 from waakhond.errors import EXIT_USAGE, UserError
 from waakhond.logs import configure_logging
-from waakhond.settings import CONFIG_ENV, Settings, masked
+from waakhond.settings import CONFIG_ENV, DEFAULT_CONFIG_FILE, Settings, masked
 
 COMMAND_MODULES = (
     "waakhond.cli.sources_cmd",
@@ -53,6 +55,21 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
 
+#: A waakhond.toml is a few kilobytes; a larger file is refused before it is parsed.
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def check_config_file(value: str) -> None:
+    """The config file named by ``--config`` or WAAKHOND_CONFIG exists, is a file, and is small."""
+    if not value.strip():
+        raise UserError(f"{CONFIG_ENV} is set but empty: unset it, or name a waakhond.toml")
+    path = Path(value)
+    if not path.is_file():
+        raise UserError(f"config file not found: {path} (from {CONFIG_ENV})")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise UserError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB: is it the right file?")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"waakhond {__version__}")
@@ -68,15 +85,19 @@ def _root(
     if config is not None:
         if not config.is_file():
             raise UserError(f"config file not found: {config}")
-        import os
-
         os.environ[CONFIG_ENV] = str(config)
+    if CONFIG_ENV in os.environ:
+        check_config_file(os.environ[CONFIG_ENV])
     try:
         settings = Settings()
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise UserError(f"invalid setting {where}: {first['msg']}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"invalid TOML in the config file {os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE)}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"the config file {os.environ.get(CONFIG_ENV, DEFAULT_CONFIG_FILE)} is not UTF-8 text") from exc
     configure_logging(settings.log_level, settings.log_format)
     ctx.obj = AppContext(settings)
 
