@@ -5,7 +5,7 @@
     stage 2 (this module)               per candidate the pair features (classifier.match_features),
         ranking score   r = w · standardised(features)         a linear pairwise ranker: which of
                                                                 the item's candidates is the claim
-        probability     p = sigmoid(a · [r, r - best other r, same language] + b)
+        probability     p = sigmoid(a · [r, same language] + b)
                                                                 calibrated on held-out claims: how
                                                                 likely this candidate is the claim
         a match         p >= threshold (chosen for precision on held-out claims and a ceiling of
@@ -26,9 +26,7 @@ import numpy as np
 from classifier.match_features import FEATURE_NAMES, LanguageCentres
 
 STAGE_TWO_PATH = Path("claim-matching") / "stage-two.json"
-ACCEPT_FEATURES = ("rank_score", "rank_score_over_best_other", "same_language")
-#: A candidate alone in its list has no "best other": this stands in for a clear lead.
-LONE_CANDIDATE_LEAD = 5.0
+ACCEPT_FEATURES = ("rank_score", "same_language")
 
 
 class StageTwoError(RuntimeError):
@@ -79,7 +77,7 @@ class StageTwoModel:
 
     @classmethod
     def from_json(cls, data: dict) -> StageTwoModel:
-        if tuple(data["feature_names"]) != FEATURE_NAMES:
+        if tuple(data["feature_names"]) != FEATURE_NAMES or tuple(data.get("accept_features", ())) != ACCEPT_FEATURES:
             raise StageTwoError("the stage-two model was trained on other features: retrain it "
                                 "(`waakhond match calibrate`)")
         return cls(
@@ -91,16 +89,9 @@ class StageTwoModel:
 
 
 def accept_inputs(rank_scores: np.ndarray, same_language: np.ndarray) -> np.ndarray:
-    """[r, r minus the best other candidate's r, same language] per candidate of one item."""
-    n = len(rank_scores)
-    if n == 1:
-        lead = np.array([LONE_CANDIDATE_LEAD])
-    else:
-        order = np.argsort(-rank_scores)
-        best, second = rank_scores[order[0]], rank_scores[order[1]]
-        best_other = np.where(np.arange(n) == order[0], second, best)
-        lead = rank_scores - best_other
-    return np.column_stack([rank_scores, lead, np.asarray(same_language, dtype=np.float64)])
+    """[r, same language] per candidate. Not the lead over the other candidates: a second
+    fact-check of the same claim would take it away."""
+    return np.column_stack([np.asarray(rank_scores, dtype=np.float64), np.asarray(same_language, dtype=np.float64)])
 
 
 def _floats(values: np.ndarray) -> list[float]:

@@ -39,7 +39,7 @@ def test_numbers_are_read_as_digits_and_as_dutch_words():
     assert has_negation("Dat klopt niet") and has_negation("There is no plan") and not has_negation("Het klopt")
 
 
-def test_candidate_features_gap_margin_and_language():
+def test_candidate_features_language_numbers_words_and_names():
     rows = candidate_features([
         CandidateInput(0.9, 0.95, True, "Het RIVM zegt 500 euro", "Het RIVM geeft 500 euro."),
         CandidateInput(0.8, 0.85, False, "Het RIVM zegt 500 euro", "The RIVM pays 300 euros."),
@@ -47,8 +47,7 @@ def test_candidate_features_gap_margin_and_language():
     ])
     f = {name: rows[:, i] for i, name in enumerate(FEATURE_NAMES)}
     assert rows.shape == (3, len(FEATURE_NAMES))
-    assert f["gap_to_best"].tolist() == pytest.approx([0.0, -0.1, -0.4])
-    assert f["margin_over_next"].tolist() == pytest.approx([0.1, 0.3, 0.0])
+    assert f["rank"].tolist() == [0.0, 1.0, 2.0]
     assert f["same_language"].tolist() == [1.0, 0.0, 1.0]
     assert f["numbers"].tolist() == [1.0, -1.0, 0.0]
     assert f["shared_names"].tolist() == [1.0, 1.0, 0.0]
