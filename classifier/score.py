@@ -9,7 +9,9 @@
         evidence   = choose_evidence(sentences in the best window, check-worthy first)
         embedding  = mean of the window embeddings, L2-normalised (stored once per item)
         topics     = similarity to the topic descriptions + keyword hits
-        store classification + embedding + sentences + topics
+        parts      = head, most check-worthy sentence, nearest known false narrative (of the
+                     best window), main topic -> flagged by rule parts-v1 (classifier/signal_rule.py)
+        store classification + embedding + sentences + topics + signal_parts
 
 All windows and sentences of a batch go through the encoder together (sorted by length), so
 short feed items and long articles share batches without padding waste.
@@ -30,7 +32,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.base_model import prepare_base_model
 from classifier.encoder import Encoder
 from classifier.evidence import SentenceSignal, choose_evidence, item_text
+from classifier.narrative_reference import NarrativeReference, NarrativeReferenceError
 from classifier.sentences import split_sentences
+from classifier.signal_rule import ItemParts, RuleSettings, combine_parts, signal_parts_document
 from classifier.topics import TopicAssigner, TopicRule
 from classifier.versions import (
     TASK_CHECKWORTHY,
@@ -64,6 +68,8 @@ class ScoringModels:
     max_sentences: int = 200
     max_windows: int = 32
     scoring_encoder: Encoder | None = None  # a fine-tuned version's own encoder (None: the base one)
+    narratives: NarrativeReference | None = None  # known false narratives shipped with the version
+    rule: RuleSettings = field(default_factory=RuleSettings)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class ItemResult:
     sentences: list[SentenceScore]
     evidence: SentenceScore | None
     topics: list[tuple[TopicRule, float]] = field(default_factory=list)
+    signal_parts: dict | None = None
 
     @property
     def label(self) -> str:
@@ -153,8 +160,28 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
         )
         if models.topics is not None:
             result.topics = models.topics.assign(text, vector)
+        parts = item_parts(models, result, matrix[window_rows[best]])
+        combined = combine_parts(parts, models.rule)
+        result.flagged = combined.flagged
+        result.signal_parts = signal_parts_document(parts, combined, models.rule)
         results.append(result)
     return results
+
+
+def item_parts(models: ScoringModels, result: ItemResult, best_window: np.ndarray) -> ItemParts:
+    """The parts of one scored item (the rule's input)."""
+    worthy = [s for s in result.sentences if s.checkworthiness is not None]
+    top_sentence = max(worthy, key=lambda s: (s.checkworthiness, -s.position)) if worthy else None
+    narrative = models.narratives.nearest(best_window[None, :])[0] if models.narratives is not None else None
+    topic = result.topics[0] if result.topics else None
+    return ItemParts(
+        head_score=result.score, head_threshold=models.disinformation.model.threshold,
+        head_version=models.disinformation.info.name,
+        checkworthy_score=None if top_sentence is None else top_sentence.checkworthiness,
+        checkworthy_threshold=models.checkworthy_threshold,
+        checkworthy_sentence=None if top_sentence is None else top_sentence.text,
+        narrative=narrative, topic_slug=topic[0].slug if topic else None, topic_score=topic[1] if topic else None,
+    )
 
 
 def to_record(result: ItemResult, encoder: Encoder) -> ClassificationRecord:
@@ -178,6 +205,7 @@ def to_record(result: ItemResult, encoder: Encoder) -> ClassificationRecord:
             for s in result.sentences
         ],
         topic_scores=[(rule.topic_id, score) for rule, score in result.topics],
+        signal_parts=result.signal_parts,
     )
 
 
@@ -205,12 +233,28 @@ def load_scoring_models(
             except VersionError:
                 checkworthy = None  # evidence still works, without the check-worthy preference
         topics = TopicAssigner.from_session(session, encoder, cfg)
+        disinformation_folder = version_folder(settings, active)
     threshold = cfg.checkworthy_threshold
     if threshold is None and checkworthy is not None:
         threshold = checkworthy.info.threshold
+    try:
+        narratives = NarrativeReference.load(disinformation_folder, encoder.fingerprint)
+    except NarrativeReferenceError:
+        narratives = None  # made with another encoder: the signal goes without the narrative part
     return ScoringModels(
         encoder, disinformation, version_id, checkworthy, topics, threshold, cfg.max_sentences, cfg.max_windows,
-        scoring_encoder if scoring_encoder is not encoder else None,
+        scoring_encoder if scoring_encoder is not encoder else None, narratives, rule_settings(cfg, narratives),
+    )
+
+
+def rule_settings(cfg, narratives: NarrativeReference | None) -> RuleSettings:
+    """Rule parts-v1's settings: the configured ones, the narrative threshold of the version if empty."""
+    narrative_threshold = cfg.signal_narrative_threshold
+    if narrative_threshold is None and narratives is not None:
+        narrative_threshold = narratives.threshold
+    return RuleSettings(
+        require_topic=cfg.signal_require_topic, min_checkworthy=cfg.signal_min_checkworthy,
+        narrative_threshold=narrative_threshold, narrative_support_min_score=cfg.signal_narrative_support_min_score,
     )
 
 

@@ -84,7 +84,7 @@ def _overall(y: np.ndarray, p: np.ndarray, hit: np.ndarray) -> dict[str, Any]:
     return metrics
 
 
-def test_set_report(kinds: Sequence[str], flagged: Sequence[bool], criticism_kinds: Sequence[str],
+def flag_rates_by_kind(kinds: Sequence[str], flagged: Sequence[bool], criticism_kinds: Sequence[str],
                     probs: Sequence[float] | None = None) -> dict[str, Any]:
     """Flag rate per kind of a test file, and of all ``criticism_kinds`` together."""
     k = np.asarray(kinds, dtype=object)

@@ -31,7 +31,6 @@ RECIPES = ("seed", "real", "real-aug")
 AUGMENT_SEED = 20261202
 #: Sources whose rows are Dutch news-like sentences that may carry or lack attribution.
 AUGMENTED_NEGATIVE_SOURCES = ("seed_news", "background_news")
-AUGMENTED_POSITIVE_SOURCES = ("seed_narrative", "claims_false")
 
 ATTRIBUTIONS_BEHIND = (
     "meldt de gemeente", "meldt het ministerie", "schrijft de minister in een Kamerbrief", "meldt de NOS",
@@ -42,6 +41,11 @@ ATTRIBUTIONS_IN_FRONT = (
     "Volgens het ministerie", "Volgens de gemeente", "Volgens een woordvoerder", "Volgens de NOS",
     "Volgens ingewijden", "Volgens een bron bij de overheid",
 )
+#: Dutch words that the English, French and German claims do not use (for ``looks_dutch``).
+DUTCH_MARKERS = frozenset({
+    "het", "een", "van", "wordt", "worden", "niet", "voor", "zijn", "wij", "ze", "alle", "geen", "om", "er", "heeft",
+    "hun", "krijgen", "krijgt", "moet", "moeten", "gaat", "gaan", "bij", "naar", "ook", "nu", "hebben", "uit", "op", "officieel",
+})
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s*(meldt|melden|zegt|zeggen|schrijft|schrijven|laat|blijkt|maakt|maakte|staat)\b[^,.]*\.\s*$",
     re.IGNORECASE,
@@ -54,10 +58,13 @@ def _with_source_behind(text: str, source: str) -> str:
 
 
 def _with_source_in_front(text: str, source: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    return f"{source} {text[0].lower()}{text[1:]}" if not text[:2].isupper() else f"{source}: {text}"
+    return f"{source}: {text.strip()}"  # a colon: prepending without one breaks Dutch word order
+
+
+def looks_dutch(text: str) -> bool:
+    """Enough for the claims set (nl/en/fr/de): a Dutch function word that the others lack."""
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    return bool(words & DUTCH_MARKERS)
 
 
 def strip_attribution(text: str) -> str | None:
@@ -76,7 +83,7 @@ def attribution_variants(examples: Sequence[Example], seed: int = AUGMENT_SEED) 
         if example.origin in AUGMENTED_NEGATIVE_SOURCES:
             bare = strip_attribution(example.text)
             text = bare if bare else _with_source_behind(example.text, str(rng.choice(ATTRIBUTIONS_BEHIND)))
-        elif example.origin in AUGMENTED_POSITIVE_SOURCES and not example.text.isascii():
+        elif example.origin == "seed_narrative" or (example.origin == "claims_false" and looks_dutch(example.text)):
             if rng.random() < 0.5:
                 text = _with_source_behind(example.text, str(rng.choice(ATTRIBUTIONS_BEHIND)))
             else:

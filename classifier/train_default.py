@@ -33,10 +33,17 @@ from pathlib import Path
 from classifier.base_model import prepare_base_model
 from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
-from classifier.settings import ClassifierSettings
+from classifier.narrative_reference import build_reference
 from classifier.real_data import file_digests
+from classifier.settings import ClassifierSettings
 from classifier.signal_training import attribution_variants, recipe_examples
-from classifier.train import Example, group_held_out_metrics, read_labelled_file, seed_examples, stratified_split
+from classifier.train import (
+    Example,
+    group_held_out_metrics,
+    read_labelled_file,
+    seed_examples,
+    stratified_split,
+)
 from classifier.train_run import train_version_folder
 from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION
 
@@ -71,7 +78,8 @@ def factrank_examples(shared_data: Path) -> tuple[list[Example], list[dict[str, 
 def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings,
                                  shared_data: Path) -> Path:
     """The shipped default: the real-data recipe; augmented rows join the training split only."""
-    examples = stratified_split(recipe_examples("real", shared_data))
+    real = recipe_examples("real", shared_data)
+    examples = stratified_split(real)
     train = [e for e in examples if e.split == "train"]
     examples = examples + attribution_variants(train)
     folder, trained, extra = train_version_folder(
@@ -85,6 +93,8 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
                "held_out_figures": "bench/signal_quality.py (grouped cross-validation per source; models/README.md)",
                "command": "python -m classifier.train_default --only disinformation"},
     )
+    # The known false narratives for the narrative part (constructed sets only; see the module).
+    build_reference(real, cache.encode, encoder.fingerprint).save(folder)
     return folder
 
 
