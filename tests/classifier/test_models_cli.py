@@ -136,6 +136,8 @@ def test_train_a_checkworthy_head_from_a_file(env, capsys, tmp_path: Path) -> No
         (["train", "--name", "x", "--mode", "fancy"], "unknown --mode", 2),
         (["models", "evaluate", "--data", "missing.csv"], "file not found", 2),
         (["models", "promote", "nope"], "no model version named 'nope'", 2),
+        (["models", "promote", "nope", "--real-data", "no-such-folder"], "--real-data: no-such-folder is not a folder", 2),
+        (["models", "promote", "nope", "--real-data", "."], "no model version named 'nope'", 2),
         (["classify", "--all", "--since", "2025-01-01"], "choose one of", 2),
         (["classify", "--since", "gisteren"], "not a date", 2),
         (["topics", "set", "wonen"], "nothing to change", 2),

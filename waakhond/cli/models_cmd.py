@@ -138,6 +138,10 @@ def promote_cmd(
     ctx: typer.Context,
     name: str = typer.Argument(...),
     rescore_now: bool = typer.Option(False, "--rescore-now", help="Re-score the recent items here and now."),
+    real_data: Path | None = typer.Option(
+        None, "--real-data", help="A ../shared/data folder: compare a disinformation candidate with the active "
+        "version on the real-data bench first, and refuse a worse one."),
+    force: bool = typer.Option(False, "--force", help="Promote even when the real-data comparison refuses."),
 ) -> None:
     """Make NAME the active version. Recent items are re-scored in the background by the
     service's classify job (they are pending for the new version), or now with --rescore-now."""
@@ -145,6 +149,8 @@ def promote_cmd(
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
+    if real_data is not None:
+        _real_data_gate(app_ctx, name, real_data, force)
     active, previous = promote(app_ctx.sessions, name, actor_name())
     typer.echo(f"Active: {active}" + (f" (was {previous}, now retired)" if previous else ""))
     if rescore_now:
@@ -152,6 +158,42 @@ def promote_cmd(
     else:
         days = app_ctx.settings.classifier.pending_window_days
         typer.echo(f"Items of the last {days} days will be re-scored by the service (or run `waakhond classify`).")
+
+
+def _real_data_gate(app_ctx: AppContext, name: str, real_data: Path, force: bool) -> None:
+    """The candidate against the active disinformation version on the real-data bench (one line each)."""
+    from classifier.promote_gate import promote_decision, version_figures
+    from classifier.train_run import embedding_cache
+    from classifier.versions import TASK_DISINFORMATION, VersionError, load_version_for, version_folder
+
+    if not real_data.is_dir():
+        raise UserError(f"--real-data: {real_data} is not a folder")
+    with storage.transaction(app_ctx.sessions) as session:
+        candidate = signals.find_model_version(session, name)
+        if candidate is None:
+            raise UserError(f"no model version named {name!r}")
+        active = signals.active_model_version(session, candidate.task)
+        if candidate.task != TASK_DISINFORMATION or active is None or active.name == name:
+            return
+        folders = version_folder(app_ctx.settings, candidate), version_folder(app_ctx.settings, active)
+        active_name = active.name
+    encoder = _encoder(app_ctx)
+    figures = []
+    typer.echo(f"Comparing {name} with {active_name} on the real-data bench ({real_data}) ...", err=True)
+    for folder in folders:
+        try:
+            version, scoring = load_version_for(folder, encoder)
+        except VersionError as exc:
+            raise EnvironmentProblem(str(exc)) from exc
+        embed = embedding_cache(app_ctx.settings, encoder).encode if scoring is encoder else scoring.encode
+        try:
+            figures.append(version_figures(version, embed, real_data))
+        except FileNotFoundError as exc:
+            raise UserError(f"--real-data: {exc}") from exc
+    decision = promote_decision(*figures)
+    typer.echo(decision.message(name, active_name))
+    if not decision.allowed and not force:
+        raise UserError(f"not promoted: {name} is worse than {active_name} on real data (--force to promote anyway)")
 
 
 @models_app.command("rollback")
