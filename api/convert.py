@@ -8,7 +8,7 @@ from api.context import GuidanceLink
 from storage.api_views import ContractSignal, LabelRow
 from storage.claim_matches import MatchView
 from storage.narrative_views import DEBUNK_RATINGS, DebunkView, MemberView, NarrativeView
-from storage.urls import web_url  # noqa: F401  (re-used by the routes)
+from storage.urls import web_url
 from storage.views import HEALTHY_STATUSES, SourceHealth, TopicView
 
 

@@ -15,6 +15,7 @@ from api.cursor import decode_cursor, encode_cursor
 from api.params import BadParameter, period, signal_filter
 from storage import api_views
 from storage.aggregates import SignalFilter
+from storage.urls import web_url
 from storage.views import signal_detail
 
 #: Ids are PostgreSQL ``integer`` columns: a larger number can name no row (and must not reach
@@ -97,7 +98,7 @@ def get_signal(request: Request, item_id: ItemId, caller: Annotated[Caller, Depe
         item_body = detail.texts[0] if detail.texts else None
     topics = [convert.topic(t) for t in detail.topics]
     return schemas.SignalDetail(
-        item_id=detail.item_id, title=detail.title, url=convert.web_url(detail.url), source_name=detail.source_name,
+        item_id=detail.item_id, title=detail.title, url=web_url(detail.url), source_name=detail.source_name,
         published_at=detail.published_at, collected_at=detail.collected_at, language=detail.language,
         body_text=item_body, score=detail.score, flagged=detail.flagged, flag_reasons=detail.flag_reasons,
         threshold=detail.threshold, model_name=detail.model_name, evidence_text=detail.evidence_text,

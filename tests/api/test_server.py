@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import EVIDENCE
-from tests.support.cli import run_subprocess
+from tests.support.cli import invoke, run_subprocess
 
 #: How long the server may take to start on a busy machine (a wait, not an assertion on speed).
 START_TIMEOUT_SECONDS = 60
@@ -127,12 +127,19 @@ def test_every_endpoint_over_http_with_cli_tokens(server, cli_env, seeded):
     assert viewer not in json.dumps(listed) and analyst not in json.dumps(listed)
 
 
-def test_cli_mistakes_are_one_line_and_exit_2(cli_env):
+def test_cli_mistakes_are_one_line_and_exit_2(sqlite_db, tmp_path, capsys):
+    """In process (fast): the same ``run`` entry point as the installed command."""
+    env = {"WAAKHOND_DATABASE_URL": sqlite_db.url, "WAAKHOND_DATA_DIR": str(tmp_path / "var")}
+    assert invoke(["tokens", "add", "team-a", "--role", "viewer"], env, capsys).exit_code == 0
     for argv, reason in ((["tokens", "add", "x", "--role", "admin"], "unknown token role"),
                          (["tokens", "add", "two words", "--role", "viewer"], "invalid token name"),
                          (["tokens", "add", "x", "--role", "viewer", "--expires", "-3"], "--expires"),
+                         (["tokens", "add", "team-a", "--role", "viewer"], "active token named 'team-a' exists"),
+                         (["tokens", "add", "y"], "--role"),
                          (["tokens", "revoke", "nobody"], "no unrevoked token"),
                          (["api", "--port", "0"], "--port")):
-        result = run_subprocess(argv, cli_env)
+        result = invoke(argv, env, capsys)
         assert result.exit_code == 2, (argv, result.stderr)
         assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    listed = invoke(["tokens", "list"], env, capsys)
+    assert listed.exit_code == 0 and "team-a" in listed.stdout and "active" in listed.stdout
