@@ -76,8 +76,10 @@ def test_the_dashboards_filters(client, seeded, make_token):
     assert ids(topic="woningmarkt") == set()
     assert len(ids(topic="stikstof")) == seeded.flagged_stories
     assert ids(language="en") == set()
-    assert len(ids(days=1)) == 2  # the newest and the hostile one: today only
     today = utcnow().date()
+    every = client.get("/api/v1/signals", params={"limit": 500}, headers=headers).json()["signals"]
+    recent = {r["item_id"] for r in every if r["appeared_at"][:10] >= (today - timedelta(days=1)).isoformat()}
+    assert ids(days=2) == recent and seeded.newest in recent and len(recent) < len(every)
     assert ids(first_day=(today - timedelta(days=2)).isoformat(), last_day=(today - timedelta(days=1)).isoformat())
 
 
