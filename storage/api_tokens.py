@@ -3,7 +3,7 @@
 A token is ``TOKEN_PREFIX`` + 32 random bytes (URL-safe base64). Only its SHA-256 is stored.
 A plain (unsalted, unkeyed) hash is right here, unlike for passwords: the token has 256 bits of
 entropy, so no dictionary or brute force can reach it from its hash, and a lookup by hash is
-one index probe (argon2 would cost ~50 ms per request and needs the row first). A keyed hash
+one index probe (argon2 costs hundreds of milliseconds per check and needs the row first). A keyed hash
 would add nothing against a stolen table but tie every token to one server secret.
 
 Creation and revocation are audited (``audit_log``, object type ``api_token``).
