@@ -37,6 +37,7 @@ def _base_url(request: Request) -> str:
 )
 def signals_feed(
     request: Request,
+    sub_response: Response,
     caller: Annotated[Caller, Depends(feed_viewer)],
     topic: Annotated[str | None, Query(max_length=64, description="A policy topic slug (see /topics).")] = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0, description="Lowest score.")] = 0.0,
@@ -67,5 +68,7 @@ def signals_feed(
         self_url=f"{_base_url(request)}{request.url.path}{'?' + urlencode(query) if query else ''}",
         updated=max((e.updated for e in entries), default=now),
     )
+    # a returned Response does not take the headers the token check set (the rate limit's)
+    headers = {k: v for k, v in sub_response.headers.items() if k.lower().startswith("x-ratelimit")}
     return Response(atom_feed(meta, entries), media_type=ATOM_TYPE,
-                    headers={"Cache-Control": "private, max-age=60"})
+                    headers={**headers, "Cache-Control": "private, max-age=60"})

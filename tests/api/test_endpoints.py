@@ -203,8 +203,9 @@ def test_the_rate_limit_per_token_answers_429_with_retry_after(db, seeded, make_
     ctx = ApiContext(settings=settings, sessions=db.sessions, read_sessions=db.read_sessions, guidance_for=guidance_for)
     first, second = make_token("first", "viewer"), make_token("second", "viewer")
     with TestClient(create_app(ctx)) as client:
-        codes = [client.get("/api/v1/topics", headers=bearer(first)).status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
+        answers = [client.get("/api/v1/topics", headers=bearer(first)) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert [a.headers.get("X-RateLimit-Remaining") for a in answers[:3]] == ["2", "1", "0"]
         limited = client.get("/api/v1/topics", headers=bearer(first))
         assert int(limited.headers["Retry-After"]) >= 1 and "rate limit" in limited.json()["detail"]
         assert client.get("/api/v1/topics", headers=bearer(second)).status_code == 200  # its own bucket

@@ -54,6 +54,7 @@ def test_the_served_feed_with_a_token_in_the_query(client, seeded, make_token):
     token = make_token("reader", "viewer")
     response = client.get("/api/v1/feeds/signals.atom", params={"topic": "stikstof", "min_score": 0.8, "token": token})
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    assert response.headers["X-RateLimit-Remaining"].isdigit()
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.version == "atom10"
     assert [e.id.rsplit(":", 1)[1] for e in parsed.entries] == [str(seeded.newest), str(seeded.hostile)]
