@@ -81,8 +81,10 @@ def _check_page(page, frames_seen: list, problems: list, where: str, beacon: str
                 or (tag == "IMG" and value.startswith("data:image/"))  # Streamlit's own inline icons
             ):
                 problems.append((where, "scheme", tag, name, raw))
-            if beacon in value:
+            if beacon.split("//", 1)[1] in value:  # the beacon's host:port, whatever the scheme
                 problems.append((where, "beacon link", tag, name, raw))
+            if value.startswith(("http://", "https://")) and "@" in value.split("/")[2]:
+                problems.append((where, "credentials in link", tag, name, raw))
         problems += [(where, "handler", *h) for h in found["handlers"]]
 
 
