@@ -17,7 +17,8 @@ from waakhond.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKER = REPO / "docker"
-SERVICES = {"postgres", "redis", "migrate", "scheduler", "fetch-worker", "classify-worker", "match-worker", "dashboard"}
+SERVICES = {"postgres", "redis", "migrate", "scheduler", "fetch-worker", "classify-worker", "match-worker", "dashboard",
+            "api"}
 WAAKHOND_SERVICES = SERVICES - {"postgres", "redis"}
 #: BuildKit's parser splits lines into instructions without judging them; these are the real ones.
 INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME", "USER",
