@@ -14,6 +14,7 @@ The numbers are the same for training (``classifier.match_training``) and for ma
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ _NUMBER_WORDS = {
     "vijfhonderd": "500", "dertigduizend": "30000", "half": "50", "helft": "50",
     "two": "2", "three": "3", "ten": "10", "hundred": "100", "thousand": "1000", "halve": "50",
 }
+#: Texts whose cues are remembered: an item's sentence meets up to ``match_candidates`` claims,
+#: and the claims recur from item to item.
+CUE_CACHE_SIZE = 8192
 _NEGATIONS = frozenset({
     "niet", "geen", "nooit", "niemand", "niets", "not", "no", "never", "nobody", "nothing",
     "ne", "pas", "jamais", "aucun", "aucune", "nicht", "kein", "keine", "keinen", "nie", "niemals",
@@ -90,25 +94,29 @@ class LanguageCentres:
 
 
 # ----------------------------------------------------------------------------- text cues
-def numbers(text: str) -> set[str]:
+@functools.lru_cache(maxsize=CUE_CACHE_SIZE)
+def numbers(text: str) -> frozenset[str]:
     """The figures a text states, digits and written-out Dutch/English numbers alike."""
     found = {re.sub(r"[.,\s]", "", n) for n in _NUMBER.findall(text)}
     found.update(_NUMBER_WORDS[w] for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS)
-    return {n.lstrip("0") or "0" for n in found}
+    return frozenset(n.lstrip("0") or "0" for n in found)
 
 
-def content_words(text: str) -> set[str]:
+@functools.lru_cache(maxsize=CUE_CACHE_SIZE)
+def content_words(text: str) -> frozenset[str]:
     """The text's longer words, each cut to its first STEM_LENGTH letters."""
-    return {w[:STEM_LENGTH] for w in _WORD.findall(text.lower()) if len(w) >= MIN_WORD_LENGTH and not w.isdigit()}
+    return frozenset({w[:STEM_LENGTH] for w in _WORD.findall(text.lower()) if len(w) >= MIN_WORD_LENGTH and not w.isdigit()})
 
 
-def names(text: str) -> set[str]:
+@functools.lru_cache(maxsize=CUE_CACHE_SIZE)
+def names(text: str) -> frozenset[str]:
     """Capitalised words after the first word, and acronyms: the people, bodies and places."""
     words = _NAME.findall(text)
     first = _WORD.findall(text)[:1]
-    return {w.lower() for w in words if w not in first or any(c.isupper() for c in w[1:])}
+    return frozenset(w.lower() for w in words if w not in first or any(c.isupper() for c in w[1:]))
 
 
+@functools.lru_cache(maxsize=CUE_CACHE_SIZE)
 def has_negation(text: str) -> bool:
     return any(w in _NEGATIONS for w in _WORD.findall(text.lower()))
 

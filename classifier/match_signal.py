@@ -82,9 +82,11 @@ def refresh_claim_signals(session: Session, item_ids: Iterable[int], threshold: 
     ids = sorted(set(item_ids))
     matches = claim_matches.matches_for_items(session, ids)
     raised: set[int] = set()
+    decisions = []
     for row in claim_matches.classification_signals(session, ids):
         decision = claim_signal(matches.get(row.item_id, []), row.score, threshold, support_min_score)
-        claim_matches.apply_claim_signal(session, row.classification_id, decision.raised, decision.part)
+        decisions.append((row.classification_id, decision.raised, decision.part))
         if decision.raised:
             raised.add(row.item_id)
+    claim_matches.apply_claim_signals(session, decisions)
     return len(raised)

@@ -9,7 +9,7 @@ The combined signal, explicitly:
 
 Which matches raise the flag is decided in ``classifier.match_signal`` (a pure function); this
 module reads what the decision needs (``classification_signals``, ``matches_for_items``) and
-applies its result (``apply_claim_signal``): the ``claim_match`` reason, the ``claim_match`` part
+applies its result (``apply_claim_signals``): the ``claim_match`` reason, the ``claim_match`` part
 of ``signal_parts`` and its entry in ``flagged_by``. The classifier's reason and parts are never
 touched. What needs matching is read from the database: classifications with ``matched_at IS
 NULL`` (items) and fact-checks with ``matched_at IS NULL``.
@@ -307,13 +307,21 @@ def classification_signals(session: Session, item_ids: Sequence[int]) -> list[Cl
     return found
 
 
-def apply_claim_signal(session: Session, classification_id: int, raised: bool, part: dict | None) -> bool:
-    """Apply the matcher's decision to one classification: the ``claim_match`` reason and flag,
-    the ``claim_match`` part of ``signal_parts`` (removed when ``part`` is None) and its entry in
-    ``flagged_by``. Everything else on the row is kept. Returns whether the row changed."""
-    row = session.get(Classification, classification_id)
-    if row is None:
-        return False
+def apply_claim_signals(session: Session, decisions: Sequence[tuple[int, bool, dict | None]]) -> int:
+    """Apply the matcher's decisions, ``(classification id, raised, part)`` each: the
+    ``claim_match`` reason and flag, the ``claim_match`` part of ``signal_parts`` (removed when
+    ``part`` is None) and its entry in ``flagged_by``. Everything else on a row is kept.
+    Returns how many rows changed."""
+    wanted = {cid: (raised, part) for cid, raised, part in decisions}
+    changed = 0
+    for chunk in _chunks(sorted(wanted)):
+        for row in session.scalars(select(Classification).where(Classification.id.in_(chunk))):
+            changed += _apply(row, *wanted[row.id])
+    session.flush()
+    return changed
+
+
+def _apply(row: Classification, raised: bool, part: dict | None) -> bool:
     before = (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
     kept = [r for r in (row.flag_reasons or []) if r != CLAIM_MATCH_REASON]
     reasons = [*kept, CLAIM_MATCH_REASON] if raised else kept
@@ -333,7 +341,6 @@ def apply_claim_signal(session: Session, classification_id: int, raised: bool, p
         flagged_by = [p for p in listed if p != CLAIM_MATCH_PART] if isinstance(listed, list) else []
         parts["flagged_by"] = [*flagged_by, CLAIM_MATCH_PART] if raised else flagged_by
         row.signal_parts = parts
-    session.flush()
     return before != (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
 
 
