@@ -2,8 +2,8 @@
 
     language centres   e5 vectors carry their language as a common offset: subtracting each
                        language's mean vector (``LanguageCentres``) and renormalising puts a Dutch
-                       sentence and its English, French or German claim much closer (on the pair
-                       set, Success@1 cross-lingual 0.55 -> 0.85 with this step alone)
+                       sentence and its English, French or German claim much closer (on the first
+                       pair set, Success@1 cross-lingual 0.55 -> 0.85 with this step alone)
     per candidate      (one item, the claims retrieval proposed, best sentence per claim)
         centred cosine, raw cosine, same language, raw cosine x same language, numbers shared or in conflict, shared words
         (same language; across languages), shared names, negation on one side only, rank
