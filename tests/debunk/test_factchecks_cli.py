@@ -83,3 +83,20 @@ def test_csv_columns():
     assert (second.rating, second.language, second.published_at.year) == ("mostly_false", "en", 2025)
     [scale_word] = parse_factcheck_csv("url,claim,rating\nhttps://a.nl/,c,mostly_false\n")
     assert scale_word.rating == "mostly_false"
+
+
+@pytest.mark.slow
+def test_match_calibrate_trains_stage_two_and_the_matcher_uses_it(env, capsys, tmp_path, tiny_folder):
+    """The reproduction path of models/claim-matching/stage-two.json, with the tiny random
+    encoder (figures meaningless, the file and its checks real)."""
+    env = {**env, "WAAKHOND_CLASSIFIER__BASE_MODEL_PATH": str(tiny_folder)}
+    models = tmp_path / "models"
+    result = invoke(["match", "calibrate", "--model-dir", str(models)], env, capsys)
+    assert result.exit_code == 0, result.stderr
+    written = json.loads(result.stdout)
+    assert written["written_to"].endswith("claim-matching/stage-two.json")
+    assert 0 <= written["threshold"] <= 1 and written["held_out"]["n_crosslingual"] > 0
+    assert invoke(["init"], env, capsys).exit_code == 0
+    matched = invoke(["match"], {**env, "WAAKHOND_MODEL_DIR": str(models)}, capsys)
+    assert matched.exit_code == 0, matched.stderr
+    assert "2 stage(s)" in matched.stdout
