@@ -82,7 +82,7 @@ def match_html(match: MatchView, threshold: float | None = None, hide_numbers: b
         '<table style="width:100%;border-collapse:collapse"><tr>'
         f'<th style="text-align:left;width:50%">{_e(t("match.sentence"))}</th>'
         f'<th style="text-align:left;width:50%">{_e(t("match.claim"))}</th></tr>'
-        f'<tr><td style="vertical-align:top"><mark>{_e(sentence)}</mark></td>'
+        f'<tr><td style="vertical-align:top"><q class="waakhond-match-sentence">{_e(sentence)}</q></td>'
         f'<td style="vertical-align:top">{claim}</td></tr></table>'
         f'<small>{" · ".join(facts)}</small><br/><small><em>{_e(stance)}</em></small></div>'
     )

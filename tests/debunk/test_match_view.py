@@ -31,7 +31,7 @@ def test_the_panel_shows_why_a_match_is_a_match_in_dutch_and_english():
     parts = {"claim_match": {"fact_check_id": 7, "threshold": 0.89}}
     shown = matches_html([_view()], parts)
     assert "Zin in dit bericht" in shown and "Bewering in de factcheck" in shown
-    assert "<mark>Boeren worden onteigend.</mark>" in shown
+    assert '<q class="waakhond-match-sentence">Boeren worden onteigend.</q>' in shown
     assert '<a href="https://check.example/1"' in shown and "Farmers are expropriated." in shown
     assert "Oordeel: Pants on fire (onwaar)" in shown and "Talen: nl → en" in shown
     assert "Zekerheid van de koppeling (tweede fase): 0.97, drempel 0.89" in shown
