@@ -129,3 +129,35 @@ def test_negative_intervals_on_the_command_line(env, db, capsys):
     _one_line_error(invoke(["sources", "list"], {**env, "WAAKHOND_COLLECTOR__TICK_SECONDS": "-1"}, capsys), 2,
                     "collector.tick_seconds")
     assert _sources(db) == 0
+
+
+FACT_CHECK_FILES = {
+    "script.csv": (b"url,claim\njavascript:alert(1),De minister liegt\n", "http(s) URL"),
+    "entity.csv": (b"url,claim\njava&#x09;script:alert(1),De minister liegt\n", "http(s) URL"),
+    "script.jsonld": (b'{"@type": "ClaimReview", "url": "javascript:alert(1)", "claimReviewed": "x"}', "http(s) URL"),
+    "utf8.csv": (b"url,claim\nhttps://c.example/1,\xff\xfe\n", "cannot read"),
+}
+
+
+@pytest.mark.parametrize("name", list(FACT_CHECK_FILES))
+def test_hostile_fact_check_files(env, db, tmp_path, capsys, name):
+    from storage.schema import FactCheck
+
+    content, words = FACT_CHECK_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    _one_line_error(invoke(["factchecks", "import", str(path)], env, capsys), 2, words)
+    with db.read_sessions() as session:
+        assert session.scalar(select(func.count(FactCheck.id))) == 0
+
+
+def test_fact_check_appearances_keep_only_web_urls_and_a_huge_file_is_refused(env, db, tmp_path, capsys):
+    from tests.adversarial.test_hostile_collect import scan_links
+
+    path = tmp_path / "ok.csv"
+    path.write_text("url,claim,appearances\nhttps://c.example/1,De minister liegt,data:text/html,x | "
+                    "javascript:alert(1) | https://bron.example/1\n", encoding="utf-8")
+    assert invoke(["factchecks", "import", str(path)], env, capsys).exit_code == 0
+    assert scan_links(db) == []
+    huge = _sparse(tmp_path / "huge.csv", b"url,claim\n", HUNDRED_MB)
+    _one_line_error(invoke(["factchecks", "import", str(huge)], env, capsys), 2, "larger than")

@@ -37,6 +37,9 @@ match_app = typer.Typer(
     invoke_without_command=True,
 )
 
+#: Fact-check lists are megabytes at most; a larger file is refused before it is read.
+MAX_IMPORT_BYTES = 50_000_000
+
 
 def register(app: typer.Typer) -> None:
     app.add_typer(factchecks_app, name="factchecks")
@@ -67,6 +70,8 @@ def import_(
     appearances, rating_value, best_rating, worst_rating (optional).
     """
     try:
+        if file.stat().st_size > MAX_IMPORT_BYTES:
+            raise UserError(f"{file} is larger than {MAX_IMPORT_BYTES // 1_000_000} MB: split it, or is it the right file?")
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {file}: {exc}") from exc
