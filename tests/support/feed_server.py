@@ -103,6 +103,7 @@ class FeedServer:
             self.port = self._server.sockets[0].getsockname()[1]
             started.set()
             self._loop.run_forever()
+            self._loop.close()
 
         self._thread = threading.Thread(target=serve, name="feed-server", daemon=True)
         self._thread.start()
@@ -116,6 +117,13 @@ class FeedServer:
         async def shutdown() -> None:
             assert self._server is not None
             self._server.close()
+            # Cancel the connections still open (clients' keep-alive pools) and wait for them:
+            # pending tasks destroyed later by the garbage collector log errors at random
+            # moments, and one landing inside pytest's own traceback formatting crashed a run.
+            handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in handlers:
+                task.cancel()
+            await asyncio.gather(*handlers, return_exceptions=True)
             self._loop.stop()
 
         asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
