@@ -111,12 +111,15 @@ def fit_head(
     c_grid: tuple[float, ...] = C_GRID,
     balanced: bool = True,
     blind_to: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> TrainedHead:
     """Train, calibrate and threshold a logistic head; report validation metrics if given.
     ``target_precision=None`` puts the threshold at the best F1 instead. ``blind_to``: an
     orthonormal basis (dim, k) of directions the head must not use (see ``topic_directions``);
     the head is fitted on embeddings with those directions projected out, and the projection is
-    folded into its weights, so it stays one plain linear head."""
+    folded into its weights, so it stays one plain linear head. ``sample_weight``: per example
+    (e.g. so that the few Dutch narratives count as much as the many easy English titles); the
+    calibration and the threshold stay unweighted."""
     x_train = np.asarray(x_train, dtype=np.float32)
     if blind_to is not None and blind_to.shape[1]:
         x_train = project_out(x_train, blind_to)
@@ -125,7 +128,8 @@ def fit_head(
     folds = min(MAX_FOLDS, int(np.bincount(y_train, minlength=2).min()))
     if folds < 2:
         raise HeadError("each class needs at least 2 training examples")
-    scores = {c: _out_of_fold(x_train, y_train, c, folds, seed, balanced) for c in c_grid}
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    scores = {c: _out_of_fold(x_train, y_train, c, folds, seed, balanced, weights) for c in c_grid}
     best_c = max(c_grid, key=lambda c: (_average_precision(y_train, scores[c]), -c))
     oof_raw = scores[best_c]
     calib = fit_calibration(oof_raw, y_train, calibration)
@@ -134,7 +138,7 @@ def fit_head(
         choice = threshold_for_f1(y_train, oof_probs)
     else:
         choice = threshold_for_precision(y_train, oof_probs, target_precision)
-    final = _logistic(best_c, seed, balanced).fit(x_train, y_train)
+    final = _logistic(best_c, seed, balanced).fit(x_train, y_train, sample_weight=weights)
     weight = final.coef_[0].astype(np.float64)
     if blind_to is not None and blind_to.shape[1]:
         weight = weight - blind_to @ (blind_to.T @ weight)  # x·(I - QQᵀ)w == (x - QQᵀx)·w
@@ -153,6 +157,8 @@ def fit_head(
         "calibration": calibration,
         "blind_directions": 0 if blind_to is None else int(blind_to.shape[1]),
     }
+    if weights is not None:
+        params["sample_weight"] = {"min": float(weights.min()), "max": float(weights.max())}
     return TrainedHead(model, choice, metrics, params)
 
 
@@ -204,13 +210,16 @@ def _logistic(c: float, seed: int, balanced: bool):
     )
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, folds: int, seed: int, balanced: bool) -> np.ndarray:
+def _out_of_fold(
+    x: np.ndarray, y: np.ndarray, c: float, folds: int, seed: int, balanced: bool, weights: np.ndarray | None = None
+) -> np.ndarray:
     from sklearn.model_selection import StratifiedKFold
 
     raw = np.zeros(len(y), dtype=float)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(x, y):
-        model = _logistic(c, seed, balanced).fit(x[train_idx], y[train_idx])
+        fold_weights = None if weights is None else weights[train_idx]
+        model = _logistic(c, seed, balanced).fit(x[train_idx], y[train_idx], sample_weight=fold_weights)
         raw[test_idx] = model.decision_function(x[test_idx])
     return raw
 

@@ -88,3 +88,14 @@ def test_topic_directions_and_a_head_blind_to_them() -> None:
     assert np.abs(basis.T @ plain.model.head.weight).max() > 0.1
     assert blind.params["blind_directions"] == 2
     assert topic_directions(x, [None] * 120).shape == (dim, 0)
+
+
+def test_sample_weights_change_the_head_and_unit_weights_do_not() -> None:
+    x, y = _separable(300, noise=1.5)
+    plain = fit_head(x, y, target_precision=None, c_grid=(1.0,))
+    first_half_heavy = np.where(np.arange(len(y)) < 150, 5.0, 1.0)
+    weighted = fit_head(x, y, target_precision=None, c_grid=(1.0,), sample_weight=first_half_heavy)
+    assert weighted.params["sample_weight"] == {"min": 1.0, "max": 5.0} and "sample_weight" not in plain.params
+    assert not np.allclose(weighted.model.head.weight, plain.model.head.weight, atol=1e-2)
+    same = fit_head(x, y, target_precision=None, c_grid=(1.0,), sample_weight=np.ones(len(y)))
+    assert np.allclose(same.model.head.weight, plain.model.head.weight, atol=1e-4)

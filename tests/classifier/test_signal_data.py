@@ -9,7 +9,7 @@ import pytest
 from classifier import real_data
 from classifier.narrative_reference import NarrativeReference, NarrativeReferenceError, build_reference
 from classifier.signal_metrics import flag_rates_by_kind, source_report
-from classifier.signal_training import attribution_variants, recipe_examples, strip_attribution
+from classifier.signal_training import attribution_variants, recipe_examples, source_weight, strip_attribution
 from classifier.train import Example
 
 
@@ -74,6 +74,7 @@ def test_attribution_augmentation_goes_both_ways_and_keeps_labels() -> None:
     assert variants[1].text.startswith("De gemeente opent een opvanglocatie, ") and variants[1].label == 0
     assert variants[2].label == 1 and variants[2].group == "narrative:x" and "contant geld" in variants[2].text
     assert attribution_variants(rows) == variants  # deterministic
+    assert [source_weight(e) for e in rows + variants] == [1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 2.0]
 
 
 def test_source_report_gives_recall_per_positive_source_and_flag_rates_per_negative_source() -> None:
