@@ -122,9 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     from classifier.base_model import prepare_base_model
     from classifier.embedding_cache import EmbeddingCache
     from classifier.encoder import Encoder
+    from classifier.narrative_reference import NarrativeReference
+    from classifier.score import rule_settings
     from classifier.settings import ClassifierSettings
-    from classifier.signal_metrics import source_report, test_set_report
-    from classifier.signal_training import SignalFitParams, attribution_variants, fit_signal_head, recipe_augments, recipe_examples
+    from classifier.signal_metrics import flag_rates_by_kind, source_report
+    from classifier.signal_rule import ItemParts, combine_parts
+    from classifier.signal_training import (
+        SignalFitParams,
+        attribution_variants,
+        fit_signal_head,
+        recipe_augments,
+        recipe_examples,
+    )
     from classifier.versions import load_version
 
     settings = ClassifierSettings()
@@ -162,13 +171,30 @@ def main(argv: list[str] | None = None) -> int:
         probs = version.model.probabilities(x)
         crit = version.model.probabilities(x_crit)
         spike_flags = spike_scorer.scores(version.model) >= t
-        report["versions"][version.info.name] = {
+        entry = {
             "threshold": round(t, 4), "default": version.info.default,
             "note": "scored as shipped; rows it was trained on are not held out (see training.data)",
             **source_report(sources, y, probs, t, real_negative_sources=real_neg),
-            "test_sets": test_set_report(kinds, crit >= t, real_data.CRITICISM_KINDS, crit),
+            "test_sets": flag_rates_by_kind(kinds, crit >= t, real_data.CRITICISM_KINDS, crit),
             "demo": spike_report(spike_names, spike_flags),
         }
+        narratives = NarrativeReference.load(folder, encoder.fingerprint)
+        if narratives is not None:  # the combined flag (rule parts-v1, default settings; gates off)
+            rule = rule_settings(settings, narratives)
+
+            def ruled(head_probs, embeddings, version=version, narratives=narratives, rule=rule):
+                hits = narratives.nearest(embeddings)
+                return np.array([combine_parts(ItemParts(float(h), version.model.threshold, version.info.name,
+                                                         narrative=n), rule).flagged
+                                 for h, n in zip(head_probs, hits, strict=True)])
+
+            entry["rule_parts_v1"] = {
+                "note": "narrative part: rows of the reference match themselves, so seed/claims recall is in-sample",
+                "narrative_threshold": round(rule.narrative_threshold, 4),
+                **source_report(sources, y, probs, t, real_negative_sources=real_neg, flagged=ruled(probs, x)),
+                "test_sets": flag_rates_by_kind(kinds, ruled(crit, x_crit), real_data.CRITICISM_KINDS, crit),
+            }
+        report["versions"][version.info.name] = entry
 
     # ----------------------------------------------------------------- the recipe, grouped cross-validation
     groups = [e.group or f"row:{i}" for i, e in enumerate(examples)]
@@ -195,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     report["recipe_cv"] = {
         "threshold_full_fit": round(t, 4),
         **source_report(sources, y, probs, thresholds, real_negative_sources=real_neg),
-        "test_sets": test_set_report(kinds, crit >= t, real_data.CRITICISM_KINDS, crit),
+        "test_sets": flag_rates_by_kind(kinds, crit >= t, real_data.CRITICISM_KINDS, crit),
         "demo": spike_report(spike_names, spike_scorer.scores(full.model) >= t),
     }
     if not args.no_baseline:
@@ -206,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         report["tfidf_baseline_cv"] = {
             "threshold_full_fit": round(threshold, 4),
             **source_report(sources, y, base_probs, base_thresholds, real_negative_sources=real_neg),
-            "test_sets": test_set_report(kinds, crit >= threshold, real_data.CRITICISM_KINDS, crit),
+            "test_sets": flag_rates_by_kind(kinds, crit >= threshold, real_data.CRITICISM_KINDS, crit),
             "demo": spike_report(spike_names, spike_probs >= threshold),
         }
     report["seconds"] = round(time.perf_counter() - started, 1)
