@@ -22,7 +22,10 @@ PORT_FREE_WITHIN_SECONDS = 10
 
 
 def _port_is_free(port: int) -> bool:
+    """Free for a new server: no listener. SO_REUSEADDR, as servers set it, so the health
+    check's own connection lingering in TIME_WAIT does not count as taken."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
