@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+import storage
 from api.app import create_app
 from api.context import ApiContext
 from api.settings import ApiSettings
@@ -227,3 +228,21 @@ def test_openapi_and_docs_are_served_under_the_prefix(client):
             "/api/v1/fact-checks", "/api/v1/sources", "/api/v1/labels", "/api/v1/feeds/signals.atom"} <= paths
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_refusals_of_a_known_token_are_audited_guesses_are_not(client, db, make_token):
+    from storage import audit
+
+    viewer = bearer(make_token("team-viewer", "viewer"))
+    assert client.get("/api/v1/labels", headers=viewer).status_code == 403
+    revoked = make_token("team-gone", "analyst")
+    with storage.transaction(db.sessions) as session:
+        api_tokens.revoke_token(session, "team-gone", "cli:admin")
+    assert client.get("/api/v1/signals", headers=bearer(revoked)).status_code == 401
+    assert client.get("/api/v1/signals", headers=bearer("wkh_" + "x" * 43)).status_code == 401
+    assert client.get("/api/v1/signals").status_code == 401
+    with db.read_sessions() as session:
+        refused = [(e.actor, e.details["path"], e.details["reason"])
+                   for e in audit.entries(session, object_type="api_token") if e.action == "api.refused"]
+    assert sorted(refused) == [("api-token:team-gone", "/api/v1/signals", "token revoked"),
+                               ("api-token:team-viewer", "/api/v1/labels", "needs analyst, token is viewer")]
