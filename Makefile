@@ -3,9 +3,9 @@
 #   make demo    set up, then start the offline demo (the README's first command)
 #   make test    set up, then run the whole test suite (the README's second command)
 #
-#   make lock    regenerate requirements/lock.txt from pyproject.toml's ranges (then commit it)
+#   make lock    regenerate requirements/waakhond.lock from pyproject.toml's ranges (then commit it)
 #
-# The install is locked: every package but torch comes from requirements/lock.txt, pinned with
+# The install is locked: every package but torch comes from requirements/waakhond.lock, pinned with
 # hashes (pip --require-hashes), so a fresh machine gets what CI tested, whatever the index
 # serves today. pyproject.toml keeps the ranges; `make lock` resolves them again.
 #
@@ -18,7 +18,7 @@ VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 BIN := $(VENV)/bin
-LOCK := requirements/lock.txt
+LOCK := requirements/waakhond.lock
 # pip's own flags for every install (e.g. PIP_FLAGS="--index-url https://pypi.internal/simple")
 PIP_FLAGS ?=
 

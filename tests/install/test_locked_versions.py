@@ -1,4 +1,4 @@
-"""The venv holds exactly what ``requirements/lock.txt`` says (``pip freeze`` against the lock),
+"""The venv holds exactly what ``requirements/waakhond.lock`` says (``pip freeze`` against the lock),
 plus torch (installed first, from TORCH_SPEC) and the project itself."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 
 from tests.conftest import REPO_ROOT
 
-LOCK = REPO_ROOT / "requirements" / "lock.txt"
+LOCK = REPO_ROOT / "requirements" / "waakhond.lock"
 #: installed but deliberately not in the lock
 OUTSIDE_THE_LOCK = {"pip", "torch", "waakhond"}
 
