@@ -21,8 +21,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from storage.aggregates import SignalFilter
-from storage.schema import ClaimMatch, Item, ItemTopic, Label, PolicyTopic, Source, User
-from storage.views import SORT_KEYS, _signals_base
+from storage.schema import ClaimMatch, Item, Label, PolicyTopic, Source, User
+from storage.views import SORT_KEYS, _signals_base, topic_names_of
 
 #: The columns of a signal row, named as in the public contract (``items``, ``classifications``).
 _ITEM_COLUMNS = (Item.id, Item.source_id, Source.name, Item.guid, Item.url, Item.canonical_url, Item.title,
@@ -108,16 +108,7 @@ def signal_page(
 
 
 def topic_slugs_of(session: Session, item_ids: Sequence[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    if not item_ids:
-        return found
-    rows = session.execute(
-        select(ItemTopic.item_id, PolicyTopic.slug).join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
-        .where(ItemTopic.item_id.in_(list(item_ids))).order_by(ItemTopic.item_id, ItemTopic.score.desc())
-    ).all()
-    for item_id, slug in rows:
-        found.setdefault(item_id, []).append(slug)
-    return found
+    return topic_names_of(session, item_ids, PolicyTopic.slug)
 
 
 def debunk_ids_of(session: Session, item_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -186,16 +186,17 @@ def list_signals(
     ]
 
 
-def topic_names_of(session: Session, item_ids: Sequence[int]) -> dict[int, list[str]]:
+def topic_names_of(session: Session, item_ids: Sequence[int], column=PolicyTopic.name) -> dict[int, list[str]]:
+    """Per item, its topics' ``column`` (names by default), best-scoring first."""
     found: dict[int, list[str]] = {}
     if not item_ids:
         return found
     rows = session.execute(
-        select(ItemTopic.item_id, PolicyTopic.name).join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
+        select(ItemTopic.item_id, column).join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
         .where(ItemTopic.item_id.in_(list(item_ids))).order_by(ItemTopic.item_id, ItemTopic.score.desc())
     ).all()
-    for item_id, name in rows:
-        found.setdefault(item_id, []).append(name)
+    for item_id, value in rows:
+        found.setdefault(item_id, []).append(value)
     return found
 
 
