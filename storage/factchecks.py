@@ -265,7 +265,7 @@ def count_fact_checks(session: Session) -> int:
 
 def remove_fact_check(session: Session, fact_check_id: int | str, actor: str, user_id: int | None = None) -> list[int]:
     """Delete a fact-check and its matches. Returns the ids of the items it had matched, whose
-    combined signal the caller refreshes (claim-signal refresh (decided above storage, applied through ``claim_matches``))."""
+    combined signal the caller refreshes (decided above storage, applied through ``claim_matches``)."""
     row = get_fact_check(session, fact_check_id)
     item_ids = sorted(set(session.scalars(select(ClaimMatch.item_id).where(ClaimMatch.fact_check_id == row.id))))
     session.query(ClaimMatch).filter(ClaimMatch.fact_check_id == row.id).delete(synchronize_session=False)
