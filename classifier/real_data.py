@@ -14,6 +14,10 @@ project's own sets, as ``train.Example`` rows with a source name and a hold-out 
                 seed_news         the seed set's news and announcements (constructed)
                 seed_opinion      the seed set's opinion and debunks (constructed)
                 background_news   classifier/data/narratives/background.jsonl (constructed)
+                hard_negatives    classifier/data/criticism/hard_negatives_train.jsonl (constructed)
+                hard_negatives_v2 .../hard_negatives_train_v2.jsonl: criticism, opinion, contested,
+                                  satire, off-topic hoaxes (recipe real2 only; constructed)
+                hard_news_v2      the same file's neutral news, bare and attributed (real2 only)
     test only   criticism         classifier/data/criticism/criticism_nl.jsonl: never trained on
 
 Real rows are read from the shared folder at run time and never written anywhere; only file
@@ -36,6 +40,7 @@ CLAIMS_FILE = DATA_DIR / "claims" / "claims.jsonl"
 BACKGROUND_FILE = DATA_DIR / "narratives" / "background.jsonl"
 CRITICISM_FILE = DATA_DIR / "criticism" / "criticism_nl.jsonl"
 HARD_NEGATIVES_FILE = DATA_DIR / "criticism" / "hard_negatives_train.jsonl"
+HARD_NEGATIVES_V2_FILE = DATA_DIR / "criticism" / "hard_negatives_train_v2.jsonl"
 
 EUVSDISINFO_FILE = "euvsdisinfo/euvsdisinfo_nl_related.dev.csv"
 FACTRANK_2019_FILE = "factrank/factrank_v1_2019.dev.csv"
@@ -142,13 +147,28 @@ def hard_negative_examples(path: Path = HARD_NEGATIVES_FILE) -> list[Example]:
     return [Example(r["text"], 0, None, "hard_negatives", None, r.get("topic")) for r in _jsonl_rows(path)]
 
 
+#: Kinds of the v2 hard-negative file that are neutral news (augmented with attribution both ways).
+NEWS_KINDS = ("news_bare", "news_attributed")
+
+
+def hard_negative_v2_examples(path: Path = HARD_NEGATIVES_V2_FILE) -> list[Example]:
+    """The second set of written training negatives (distinct from the criticism test set; the
+    test ``tests/classifier/test_signal_data.py`` checks that no line is a near-copy)."""
+    if not path.is_file():
+        return []
+    return [Example(r["text"], 0, None, "hard_news_v2" if r["kind"] in NEWS_KINDS else "hard_negatives_v2", None,
+                    r.get("topic") or None) for r in _jsonl_rows(path)]
+
+
 def criticism_items(path: Path = CRITICISM_FILE) -> list[CriticismItem]:
     return [CriticismItem(r["id"], r["text"], r["kind"], r.get("topic")) for r in _jsonl_rows(path)]
 
 
-def project_examples() -> list[Example]:
-    """The project's own training sets (no shared data needed)."""
-    return seed_source_examples() + claims_false_examples() + background_examples() + hard_negative_examples()
+def project_examples(*, v2: bool = False) -> list[Example]:
+    """The project's own training sets (no shared data needed); ``v2``: with the second set of
+    written hard negatives (recipe real2)."""
+    own = seed_source_examples() + claims_false_examples() + background_examples() + hard_negative_examples()
+    return own + (hard_negative_v2_examples() if v2 else [])
 
 
 def shared_examples(shared_data: Path) -> list[Example]:
@@ -165,9 +185,10 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def file_digests(shared_data: Path | None, *, with_shared: bool = True) -> list[dict[str, str]]:
+def file_digests(shared_data: Path | None, *, with_shared: bool = True, v2: bool = False) -> list[dict[str, str]]:
     """sha256 of every file the training reads (files, not rows)."""
     own = [SEED_FILE, CLAIMS_FILE, BACKGROUND_FILE] + ([HARD_NEGATIVES_FILE] if HARD_NEGATIVES_FILE.is_file() else [])
+    own += [HARD_NEGATIVES_V2_FILE] if v2 else []
     root = DATA_DIR.parent.parent
     digests = [{"file": str(p.relative_to(root)), "sha256": sha256_of(p)} for p in own]
     if with_shared and shared_data is not None:

@@ -7,6 +7,11 @@ and ``bench/signal_quality.py`` (which cross-validates the same recipe on real d
                          ../shared/data (EUvsDisinfo positives; FactRank NF/FNR, CheckThat!
                          not-check-worthy negatives) + criticism-like hard negatives
     recipe "real-aug"    "real" + attribution augmentation both ways (below)
+    recipe "real2"       "real" + the second set of written hard negatives
+                         (classifier/data/criticism/hard_negatives_train_v2.jsonl: criticism,
+                         opinion, contested, satire, neutral news with and without attribution,
+                         off-topic hoaxes; checked against the criticism test set for near-copies)
+    recipe "real2-aug"   "real2" + attribution augmentation both ways
 
 Attribution augmentation: a news sentence of the training part gets a variant without its
 source ("..., meldt de gemeente." -> "...") or with one, and a false narrative gets a variant
@@ -27,7 +32,7 @@ from classifier import real_data
 from classifier.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
 from classifier.train import Example
 
-RECIPES = ("seed", "real", "real-aug")
+RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug")
 #: Weight of a training example by source in the real-data recipes: the Dutch false narratives
 #: (the signal's own domain, written as posts) count double next to the easy English EUvsDisinfo
 #: titles and the ten times more numerous real negatives. Chosen on the demo's spike posts
@@ -35,7 +40,7 @@ RECIPES = ("seed", "real", "real-aug")
 SOURCE_WEIGHTS = {"seed_narrative": 2.0, "claims_false": 2.0}
 AUGMENT_SEED = 20261202
 #: Sources whose rows are Dutch news-like sentences that may carry or lack attribution.
-AUGMENTED_NEGATIVE_SOURCES = ("seed_news", "background_news")
+AUGMENTED_NEGATIVE_SOURCES = ("seed_news", "background_news", "hard_news_v2")
 
 ATTRIBUTIONS_BEHIND = (
     "meldt de gemeente", "meldt het ministerie", "schrijft de minister in een Kamerbrief", "meldt de NOS",
@@ -107,7 +112,12 @@ def recipe_examples(recipe: str, shared_data: Path | None) -> list[Example]:
         return real_data.seed_source_examples()
     if shared_data is None:
         raise real_data.SharedDataMissing("this recipe needs the shared data folder (../shared/data)")
-    return real_data.project_examples() + real_data.shared_examples(shared_data)
+    return real_data.project_examples(v2=recipe_base(recipe) == "real2") + real_data.shared_examples(shared_data)
+
+
+def recipe_base(recipe: str) -> str:
+    """The recipe without its augmentation suffix ("real2-aug" -> "real2")."""
+    return recipe.removesuffix("-aug")
 
 
 def recipe_augments(recipe: str) -> bool:

@@ -26,6 +26,26 @@ def test_the_criticism_test_set_is_large_varied_and_never_in_the_training_data()
     assert not training & {i.text for i in items}
 
 
+def _words(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_the_second_written_negatives_are_no_near_copies_of_the_criticism_test_set() -> None:
+    """hard_negatives_train_v2.jsonl may be trained on only because no line of it is a copy or a
+    near-copy of a test line: word overlap (Jaccard) under 0.3 against every test line."""
+    rows = real_data.hard_negative_v2_examples()
+    assert len(rows) >= 200 and {e.label for e in rows} == {0}
+    assert {e.origin for e in rows} == {"hard_negatives_v2", "hard_news_v2"}
+    assert len({e.text for e in rows}) == len(rows)
+    tests = [_words(i.text) for i in real_data.criticism_items()]
+    worst = max(len(_words(e.text) & t) / len(_words(e.text) | t) for e in rows for t in tests)
+    assert worst < 0.3
+    v2 = {e.text for e in real_data.project_examples(v2=True)} - {e.text for e in real_data.project_examples()}
+    assert v2 == {e.text for e in rows}  # only recipe real2 reads it
+
+
 def test_project_sources_have_the_labels_and_groups_the_bench_holds_out_by() -> None:
     examples = real_data.project_examples()
     by_source = {}
