@@ -10,7 +10,8 @@ grouped cross-validation, and a TF-IDF + logistic regression baseline on the sam
                 keyword + year, claims by claim; augmentation only inside training parts;
                 threshold chosen in each training part (target precision 0.8)
     baseline    TF-IDF (word 1-2 grams) + logistic regression (balanced), same folds, same rows
-                (same augmentation), Platt-calibrated and thresholded on inner out-of-fold scores
+                (same augmentation and source weights), same target precision, Platt-calibrated
+                and thresholded on inner out-of-fold scores
     test sets   classifier/data/criticism/criticism_nl.jsonl (never trained on) and the demo
                 corpus' spike posts, scored by each system trained on all rows
 
@@ -85,24 +86,30 @@ def spike_report(spikes: list[str], flagged: np.ndarray) -> dict[str, float]:
     return {f"spike_{name}": round(float(flagged[s == name].mean()), 4) for name in sorted(set(spikes))}
 
 
-def tfidf_fit(texts, labels, target_precision: float):
+def tfidf_fit(texts, labels, target_precision: float, weights=None):
+    """TF-IDF + LR, with the recipe's source weights (None: unweighted), Platt-calibrated and
+    thresholded on inner out-of-fold scores, as the head is."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
 
     from classifier.metrics import apply_calibration, fit_calibration, threshold_for_precision
 
-    def pipeline():
-        return make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-                             LogisticRegression(C=TFIDF_C, class_weight="balanced", max_iter=5000))
+    def fitted(rows):
+        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                              LogisticRegression(C=TFIDF_C, class_weight="balanced", max_iter=5000))
+        sample = None if weights is None else {"logisticregression__sample_weight": np.asarray(weights)[rows]}
+        return model.fit([texts[i] for i in rows], y[rows], **(sample or {}))
 
+    texts = list(texts)
     y = np.asarray(labels, dtype=int)
-    inner = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-    oof = cross_val_predict(pipeline(), list(texts), y, cv=inner, method="decision_function")
+    oof = np.zeros(len(y))
+    for train, test in StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED).split(texts, y):
+        oof[test] = fitted(train).decision_function([texts[i] for i in test])
     calibration = fit_calibration(oof, y, "platt")
     threshold = threshold_for_precision(y, apply_calibration(oof, calibration), target_precision).threshold
-    model = pipeline().fit(list(texts), y)
+    model = fitted(np.arange(len(y)))
 
     def predict(new_texts):
         return apply_calibration(model.decision_function(list(new_texts)), calibration)
@@ -138,12 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     from classifier.signal_metrics import flag_rates_by_kind, source_report
     from classifier.signal_rule import ItemParts, combine_parts
     from classifier.signal_training import (
-        SignalFitParams,
         attribution_variants,
         fit_signal_head,
         recipe_augments,
         recipe_base,
         recipe_examples,
+        recipe_params,
+        source_weight,
     )
     from classifier.versions import load_version
 
@@ -216,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     # ----------------------------------------------------------------- the recipe, grouped cross-validation
     groups = [e.group or f"row:{i}" for i, e in enumerate(examples)]
     augment = recipe_augments(args.recipe)
-    params = SignalFitParams(target_precision=settings.target_precision, calibration=settings.calibration)
+    params = recipe_params(args.recipe, settings.target_precision, settings.calibration)
     folds = list(GroupKFold(n_splits=args.folds).split(x, y, groups))
     probs, thresholds = np.zeros(len(y)), np.zeros(len(y))
     base_probs, base_thresholds = np.zeros(len(y)), np.zeros(len(y))
@@ -228,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         thresholds[test_idx] = trained.model.threshold
         if not args.no_baseline:
             rows = part + (attribution_variants(part) if augment else [])
-            predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], settings.target_precision)
+            predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], params.target_precision,
+                                           [source_weight(e, params.source_weights) for e in rows])
             base_probs[test_idx] = predict([texts[i] for i in test_idx])
             base_thresholds[test_idx] = threshold
     everything = [examples[i] for i in np.nonzero(train_mask)[0]]
@@ -244,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if not args.no_baseline:
         rows = everything + (attribution_variants(everything) if augment else [])
-        predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], settings.target_precision)
+        predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], params.target_precision,
+                                       [source_weight(e, params.source_weights) for e in rows])
         crit = predict([c.text for c in criticism])
         spike_probs = predict([text for _, text in spikes])
         report["tfidf_baseline_cv"] = {

@@ -1,0 +1,61 @@
+"""The shipped default's user-visible flag on the criticism test set, with the real encoder.
+
+The flag a team sees is rule parts-v1 over the item's parts (head, check-worthiness, nearest
+known narrative), as ``classifier.score.score_texts`` computes it in the classify step; this
+test goes through that function with the shipped versions, so a retrained head, a changed
+threshold, narrative reference or rule shows up here. The criticism set is a test set (never
+trained on); the bounds are the rates stated in models/README.md for the shipped default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier import real_data
+from classifier.settings import ClassifierSettings
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+DEFAULT = "nl-disinfo-real-v2"
+#: Flag rates of the shipped default on the criticism test set (models/README.md): legitimate
+#: criticism (158 lines), neutral news without / with attribution (25 each), off-topic hoaxes (20).
+STATED_MAX_RATES = {"criticism_all": 0.0, "news_bare": 0.0, "news_attributed": 0.0, "offtopic_hoax": 0.0}
+#: The previous default's rates in the same measurement, which the new one must not exceed.
+V1 = "nl-disinfo-real-v1"
+
+
+def _models(encoder, name: str):
+    from classifier.narrative_reference import NarrativeReference
+    from classifier.score import ScoringModels, rule_settings
+    from classifier.versions import load_version
+
+    settings = ClassifierSettings()
+    checkworthy = load_version(MODELS / "nl-checkworthy-factrank-v1", encoder)
+    narratives = NarrativeReference.load(MODELS / name, encoder.fingerprint)
+    return ScoringModels(encoder, load_version(MODELS / name, encoder), 0, checkworthy,
+                         checkworthy_threshold=checkworthy.info.threshold, narratives=narratives,
+                         rule=rule_settings(settings, narratives))
+
+
+def _rates(encoder, name: str) -> dict[str, float]:
+    from classifier.score import score_texts
+
+    items = real_data.criticism_items()
+    results = score_texts(_models(encoder, name), list(enumerate(i.text for i in items)))
+    kinds = np.array([i.kind for i in items])
+    flagged = np.array([r.flagged for r in results])
+    assert all(r.flagged == bool(r.signal_parts["flagged_by"]) for r in results)
+    rates = {kind: float(flagged[kinds == kind].mean()) for kind in set(kinds)}
+    rates["criticism_all"] = float(flagged[np.isin(kinds, real_data.CRITICISM_KINDS)].mean())
+    return rates
+
+
+@pytest.mark.real_encoder
+def test_the_shipped_flag_on_the_criticism_test_set_stays_within_its_stated_rates(real_encoder) -> None:
+    new = _rates(real_encoder, DEFAULT)
+    for kind, bound in STATED_MAX_RATES.items():
+        assert new[kind] <= bound + 1e-9, (kind, new[kind], bound)
+    old = _rates(real_encoder, V1)
+    assert new["criticism_all"] < old["criticism_all"]
+    assert max(new["news_bare"], new["news_attributed"]) < max(old["news_bare"], old["news_attributed"])
