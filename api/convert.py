@@ -42,6 +42,7 @@ def match(view: MatchView) -> schemas.Match:
         sentence_start=view.sentence_start, sentence_end=view.sentence_end, claim_reviewed=view.claim,
         rating=view.rating, rating_text=view.rating_text, publisher=view.publisher, url=web_url(view.url),
         language=view.language, published_at=view.published_at, debunk=view.rating in DEBUNK_RATINGS,
+        score=view.score, item_refutes_claim=bool(view.debunk), refute_cue=view.debunk_cue,
     )
 
 

@@ -85,6 +85,15 @@ class Match(BaseModel):
     language: str | None
     published_at: datetime | None
     debunk: bool = Field(description="The rating is false or mostly_false.")
+    score: float | None = Field(
+        default=None,
+        description="The claim matcher's second-stage score (calibrated probability that the sentence states the "
+                    "fact-check's claim); null for a match made before the second stage or in single-stage mode.")
+    item_refutes_claim: bool = Field(
+        default=False,
+        description="The item quotes the claim to refute it (a debunk article or a fact-checker's item): linked, "
+                    "but never counted as spreading the claim.")
+    refute_cue: str | None = Field(default=None, description="The words (or 'source') that made it a refutation.")
 
 
 class Label(BaseModel):

@@ -90,6 +90,26 @@ def choose_threshold(corpus: Corpus, decisions: Sequence[Decision], target: floa
     return float(chosen) if chosen is not None else 1.0
 
 
+def choose_debunk_threshold(corpus: Corpus, decisions: Sequence[Decision], refutes: Sequence[bool], target: float,
+                            threshold: float) -> float:
+    """The lowest threshold (not over ``threshold``) at which the best candidate of the units that
+    refute a claim (``refutes[u]``: debunking words in the unit) is right at least ``target`` of the
+    time, counting every such unit, background texts included (their best candidate is wrong).
+    A match of a refuting item is linked as a debunk and never raises the flag, so it may be
+    kept at this lower bar; ``threshold`` when no lower one reaches ``target``."""
+    best: dict[int, Decision] = {}
+    for d in decisions:
+        if refutes[d.unit] and (d.unit not in best or d.probability > best[d.unit].probability):
+            best[d.unit] = d
+    ranked = sorted(best.values(), key=lambda d: -d.probability)
+    chosen, right = threshold, 0
+    for n, d in enumerate(ranked, start=1):
+        right += d.claim in corpus.units[d.unit].positives
+        if d.probability < threshold and right / n >= target:
+            chosen = d.probability
+    return float(chosen)
+
+
 def pair_level(corpus: Corpus, decisions: Sequence[Decision], labelled: Sequence[tuple[int, int, int]],
                threshold: float) -> tuple[float, float]:
     """Precision and recall over labelled (unit, claim, label) pairs."""

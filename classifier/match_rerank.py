@@ -10,6 +10,8 @@
                                                                 likely this candidate is the claim
         a match         p >= threshold (chosen for precision on held-out claims and a ceiling of
                         false matches on background news; models/claim-matching/stage-two.json)
+                        or, for an item that refutes the claim (classifier.match_stance), p >=
+                        debunk_threshold (chosen on the held-out units with debunking words)
 
 The model file records the encoder it was trained with; another encoder is refused, because
 the cosines it learnt from would mean something else.
@@ -46,6 +48,9 @@ class StageTwoModel:
     centres: LanguageCentres
     encoder_fingerprint: str
     metadata: dict = field(default_factory=dict)
+    #: The bar for a match of an item that refutes the claim (linked as a debunk, never flagged);
+    #: None: the same as ``threshold``.
+    debunk_threshold: float | None = None
 
     # ------------------------------------------------------------------ scoring (pure)
     def rank_scores(self, features: np.ndarray) -> np.ndarray:
@@ -71,6 +76,7 @@ class StageTwoModel:
             "accept_features": list(ACCEPT_FEATURES), "accept_weights": _floats(self.accept_weights),
             "accept_intercept": round(float(self.accept_intercept), 6),
             "threshold": round(float(self.threshold), 4), "candidates": self.candidates,
+            "debunk_threshold": None if self.debunk_threshold is None else round(float(self.debunk_threshold), 4),
             "encoder_fingerprint": self.encoder_fingerprint, "metadata": self.metadata,
             "language_centres": self.centres.to_json(),
         }
@@ -85,6 +91,7 @@ class StageTwoModel:
             np.asarray(data["rank_weights"]), np.asarray(data["accept_weights"]), float(data["accept_intercept"]),
             float(data["threshold"]), int(data["candidates"]), LanguageCentres.from_json(data["language_centres"]),
             str(data["encoder_fingerprint"]), dict(data.get("metadata") or {}),
+            None if data.get("debunk_threshold") is None else float(data["debunk_threshold"]),
         )
 
 

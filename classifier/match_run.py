@@ -136,7 +136,8 @@ def _scored(session: Session, encoder: SentenceEncoder, matcher: Matcher, index:
     ids = [i for i in item_ids if i in prepared]
     found = match_batch(matcher, index, [[s.text for s in prepared[i].sentences] for i in ids],
                         [prepared[i].vectors for i in ids], [_origin(origins, i).language for i in ids])
-    records = {i: _records(prepared[i].sentences, hits, _origin(origins, i)) for i, hits in zip(ids, found, strict=True)}
+    records = {i: _records(prepared[i].sentences, hits, _origin(origins, i), matcher.threshold)
+               for i, hits in zip(ids, found, strict=True)}
     return prepared, records
 
 
@@ -212,15 +213,25 @@ def _match_items(
         report.items_matched += len(batch)
 
 
-def _records(sentences: list[Sentence], hits: Sequence[ScoredMatch], origin: ItemOrigin) -> list[MatchRecord]:
+def _records(sentences: list[Sentence], hits: Sequence[ScoredMatch], origin: ItemOrigin,
+             threshold: float) -> list[MatchRecord]:
     texts = [s.text for s in sentences]
     records = []
     for h in hits:
         sentence = sentences[h.sentence_index]
         stance = item_stance(origin.title, texts, h.sentence_index, origin.source_kind)
+        if not keeps(h.score, threshold, stance.debunk):
+            continue
         records.append(MatchRecord(h.fact_check_id, h.similarity, sentence.text, sentence.start, sentence.end,
                                    score=h.score, debunk=stance.debunk, debunk_cue=stance.cue))
     return records
+
+
+def keeps(score: float, threshold: float, debunk: bool) -> bool:
+    """A candidate the matcher kept is stored when it is over the threshold, or, under it (but
+    over the matcher's debunk threshold), when the item refutes the claim: such a link never
+    raises the flag, it only shows the debunk."""
+    return score >= threshold or debunk
 
 
 def item_sentences(session: Session, encoder: SentenceEncoder, item_ids: Sequence[int]) -> dict[int, ItemSentences]:

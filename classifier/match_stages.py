@@ -4,7 +4,8 @@
                           (classifier.match.search over ClaimIndex built with the model's centres)
                           stage two: pair features -> calibrated probability (classifier.match_rerank);
                           a match is a candidate with probability >= threshold, the best
-                          ``match_top_k`` kept, strongest first
+                          ``match_top_k`` kept, strongest first (>= debunk_threshold: kept for
+                          the caller to keep only when the item refutes the claim)
     single stage          ``classifier.match_threshold`` set: raw cosine at or over it is a match
                           (the naive way; also for an encoder without a stage-two model)
 
@@ -32,6 +33,13 @@ class Matcher:
     top_k: int
     candidates: int
     model: StageTwoModel | None = None  # None: single stage
+    #: Candidates at or over this (and under ``threshold``) are kept only for an item that refutes
+    #: the claim (classifier.match_run drops them otherwise); equal to ``threshold`` by default.
+    debunk_threshold: float | None = None
+
+    @property
+    def keep_threshold(self) -> float:
+        return self.threshold if self.debunk_threshold is None else min(self.threshold, self.debunk_threshold)
 
     @property
     def stages(self) -> int:
@@ -60,7 +68,7 @@ def load_matcher(settings: ClassifierSettings, model_dir: Path, encoder_fingerpr
         return Matcher(float(settings.match_threshold), settings.match_top_k, settings.match_top_k)
     model = load_stage_two(model_dir, encoder_fingerprint)
     threshold = model.threshold if settings.match_score_threshold is None else float(settings.match_score_threshold)
-    return Matcher(threshold, settings.match_top_k, settings.match_candidates, model)
+    return Matcher(threshold, settings.match_top_k, settings.match_candidates, model, model.debunk_threshold)
 
 
 def item_language(matcher: Matcher, language: str | None, vectors: np.ndarray) -> str:
@@ -96,7 +104,7 @@ def match_batch(matcher: Matcher, index: ClaimIndex, sentences: Sequence[Sequenc
                                  index.texts[h.column]) for h, r in zip(item_hits, raw_cos, strict=True)]
         probabilities = matcher.model.probabilities(candidate_features(inputs))
         kept = [ScoredMatch(h.fact_check_id, h.rating, r, float(p), h.sentence_index, index.languages[h.column])
-                for h, r, p in zip(item_hits, raw_cos, probabilities, strict=True) if p >= matcher.threshold]
+                for h, r, p in zip(item_hits, raw_cos, probabilities, strict=True) if p >= matcher.keep_threshold]
         kept.sort(key=lambda m: (-m.score, m.fact_check_id))
         results.append(kept[: matcher.top_k])
     return results

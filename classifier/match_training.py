@@ -19,7 +19,7 @@ the item's positives. Recall is over the positive sentences.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -94,11 +94,35 @@ def build_corpus(pair_set: PairSet, encode: Callable[[Sequence[str]], np.ndarray
     sentence_vectors = encode(texts)
     claim_vectors = encode([c.text for c in pair_set.claims])
     rng = np.random.default_rng(FOLD_SEED)
-    claim_folds = rng.permutation(len(pair_set.claims)) % FOLDS
+    groups = claim_groups(len(pair_set.claims), [u.positives for u in units])
+    claim_folds = (rng.permutation(int(groups.max()) + 1) % FOLDS)[groups] if len(groups) else groups
     others = rng.permutation(len(units)) % FOLDS
     unit_folds = np.array([claim_folds[min(u.positives)] if u.positives else others[n] for n, u in enumerate(units)])
     return Corpus(units, sentence_vectors, [c.text for c in pair_set.claims], [c.language for c in pair_set.claims],
                   claim_vectors, claim_folds, unit_folds)
+
+
+def claim_groups(n_claims: int, positives: Sequence[frozenset[int]]) -> np.ndarray:
+    """A group number per claim: claims that one sentence carries together (the same claim
+    checked twice, in two languages or two wordings) are one group, so that they fall in the
+    same fold and no claim has pairs on both sides of a split. Groups are numbered by their
+    first claim."""
+    parent = list(range(n_claims))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for claims in positives:
+        first, *rest = sorted(claims) or [None]
+        for other in rest:
+            a, b = root(first), root(other)
+            parent[max(a, b)] = min(a, b)
+    roots = [root(i) for i in range(n_claims)]
+    numbers = {r: n for n, r in enumerate(dict.fromkeys(roots))}
+    return np.array([numbers[r] for r in roots], dtype=np.int64)
 
 
 # ----------------------------------------------------------------------------- retrieval + features
@@ -203,6 +227,9 @@ def raw_cosine_decisions(corpus: Corpus, k: int = DEFAULT_CANDIDATES) -> list[De
 DEFAULT_TARGET_PRECISION = 0.95
 #: At most this share of background news texts may get any match at the shipped threshold.
 DEFAULT_BACKGROUND_RATE = 0.02
+#: How often the best candidate of an item that refutes a claim must be its claim for the lower
+#: debunk bar (such a link is shown, never flagged: a wrong one costs less than a wrong flag).
+DEBUNK_PRECISION = 0.85
 
 
 def train_stage_two(
@@ -212,12 +239,16 @@ def train_stage_two(
 ) -> tuple[StageTwoModel, list[Decision]]:
     """The shipped model: threshold from the held-out decisions, then fitted on everything.
     Returns it with the held-out decisions (for the figures)."""
-    from classifier.match_evaluation import choose_threshold, split_figures
+    from classifier.match_evaluation import choose_debunk_threshold, choose_threshold, split_figures
+    from classifier.match_stance import debunk_cue
 
     held_out = held_out_decisions(corpus, k, encoder_fingerprint)
     threshold = choose_threshold(corpus, held_out, target_precision, background_rate)
     figures = split_figures(corpus, held_out, threshold, target_precision)
+    refutes = [any(debunk_cue(s) for s in u.sentences) for u in corpus.units]
+    debunk_threshold = choose_debunk_threshold(corpus, held_out, refutes, DEBUNK_PRECISION, threshold)
     metadata = {
+        "debunk_precision": DEBUNK_PRECISION, "refuting_units": sum(refutes),
         "pair_set_fingerprint": pair_set_fingerprint, "target_precision": target_precision,
         "max_background_rate": background_rate, "folds": FOLDS, "fold_seed": FOLD_SEED,
         "units": len(corpus.units), "claims": len(corpus.claim_texts),
@@ -226,7 +257,7 @@ def train_stage_two(
     }
     everything = np.arange(len(corpus.claim_texts))
     model = fit_model(corpus, list(range(len(corpus.units))), everything, k, threshold, encoder_fingerprint, metadata)
-    return model, held_out
+    return replace(model, debunk_threshold=debunk_threshold), held_out
 
 
 def training_background() -> list[str]:

@@ -122,7 +122,7 @@ def seed(session) -> Seeded:
                           rating="false", rating_text="Onwaar", language="nl", published_at=now - timedelta(days=2))
     session.add_all([check, bad_check])
     session.flush()
-    session.add(ClaimMatch(item_id=newest, fact_check_id=check.id, similarity=0.91, sentence=EVIDENCE))
+    session.add(ClaimMatch(item_id=newest, fact_check_id=check.id, similarity=0.91, sentence=EVIDENCE, score=0.87))
     session.add(ClaimMatch(item_id=hostile, fact_check_id=bad_check.id, similarity=0.85, sentence=HOSTILE_EVIDENCE))
     narrative = Narrative(title="Boeren worden onteigend", representative_sentence=EVIDENCE,
                           representative_item_id=newest, topics=["stikstof"], status="open",

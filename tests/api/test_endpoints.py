@@ -94,6 +94,8 @@ def test_one_signal_in_detail_and_labels_for_analysts_only(client, seeded, make_
                                                      "https://www.isdatechtzo.nl/"]
     (match,) = detail["matches"]
     assert match["url"] == FACT_CHECK_URL and match["debunk"] is True and match["similarity"] == pytest.approx(0.91)
+    assert match["score"] == pytest.approx(0.87)  # the stage-two score the match was decided on
+    assert match["item_refutes_claim"] is False and match["refute_cue"] is None
     assert detail["signal_parts"]["claim_match"]["rating_normalised"] == "false"
     assert detail["model_name"] == "v1" and detail["threshold"] == 0.5
     assert detail["labels"] is None  # viewer

@@ -23,7 +23,7 @@ from classifier.match_rerank import StageTwoError, load_stage_two, write_stage_t
 from classifier.match_signal import claim_signal, language_pair
 from classifier.match_stages import Matcher, load_matcher, match_batch
 from classifier.match_stance import debunk_cue, item_stance
-from classifier.match_training import build_corpus, fit_model, held_out_decisions, raw_cosine_decisions
+from classifier.match_training import build_corpus, claim_groups, fit_model, held_out_decisions, raw_cosine_decisions
 from classifier.settings import ClassifierSettings
 from storage.claim_matches import MatchView
 from tests.conftest import REPO_ROOT
@@ -189,6 +189,23 @@ def test_stage_two_learns_the_claims_held_out_and_round_trips_its_file(tmp_path)
     assert all(m.score >= matcher.threshold for m in first + second)
 
 
+def test_claims_one_sentence_carries_together_share_a_group_so_they_share_a_fold():
+    groups = claim_groups(6, [frozenset({4, 1}), frozenset(), frozenset({2}), frozenset({1, 5})])
+    assert groups.tolist() == [0, 1, 2, 3, 1, 1]  # 1, 4 and 5 through sentences 0 and 3
+
+
+def test_no_claim_has_pairs_on_both_sides_of_a_split_even_when_a_sentence_carries_two(tmp_path):
+    _, encode = _tmp_pair_set(tmp_path)
+    with (tmp_path / "pairs.jsonl").open("a") as pairs:  # the same sentence carries two claims
+        for meaning in ("boeren", "huur", "gas", "vaccin"):
+            pairs.write(json.dumps({"sentence": "cash zin 1", "claim_id": meaning, "label": 1}) + "\n")
+    pair_set = load_pair_set(tmp_path / "claims.jsonl", tmp_path / "pairs.jsonl")
+    corpus = build_corpus(pair_set, encode, [], split=lambda t: [t])
+    assert max(len(u.positives) for u in corpus.units) == 5
+    for n, unit in enumerate(corpus.units):
+        assert {int(corpus.claim_folds[c]) for c in unit.positives} <= {int(corpus.unit_folds[n])}
+
+
 def test_single_stage_when_a_cosine_threshold_is_set():
     matcher = load_matcher(ClassifierSettings(match_threshold=0.9), model_dir=None)
     assert (matcher.stages, matcher.threshold) == (1, 0.9)
@@ -204,3 +221,30 @@ def test_the_shipped_stage_two_model_was_trained_on_the_shipped_pair_set():
     model = load_stage_two(REPO_ROOT / "models")
     assert model.metadata["pair_set_fingerprint"] == load_pair_set().fingerprint
     assert 0.5 <= model.threshold < 1 and model.centres.languages == ("de", "en", "fr", "nl")
+
+
+def test_under_the_threshold_only_a_refuting_item_keeps_its_match():
+    from classifier.match_run import keeps
+
+    assert keeps(0.9, 0.85, debunk=False) and keeps(0.9, 0.85, debunk=True)
+    assert keeps(0.6, 0.85, debunk=True) and not keeps(0.6, 0.85, debunk=False)
+
+
+def test_the_debunk_threshold_is_the_lowest_bar_where_refuting_units_top_candidate_is_right_often_enough(tmp_path):
+    from classifier.match_evaluation import choose_debunk_threshold
+    from classifier.match_training import Decision
+
+    pair_set, encode = _tmp_pair_set(tmp_path)
+    corpus = build_corpus(pair_set, encode, ["achtergrond"], split=lambda t: [t])
+    right = [u for u, unit in enumerate(corpus.units) if unit.positives][:4]
+    background = len(corpus.units) - 1
+    wrong_claim = lambda u: next(c for c in range(len(pair_set.claims)) if c not in corpus.units[u].positives)  # noqa: E731
+    decisions = [Decision(u, min(corpus.units[u].positives), p, p, p) for u, p in zip(right, (0.95, 0.7, 0.5, 0.3), strict=True)]
+    decisions += [Decision(right[3], wrong_claim(right[3]), 0.2, 0.2, 0.2), Decision(background, 0, 0.6, 0.6, 0.6)]
+    refutes = [u in right or u == background for u in range(len(corpus.units))]
+    # ranked: .95 right, .7 right, .6 wrong (background), .5 right, .3 right
+    assert choose_debunk_threshold(corpus, decisions, refutes, 0.8, threshold=0.9) == pytest.approx(0.3)  # 4 of 5
+    assert choose_debunk_threshold(corpus, decisions, refutes, 0.9, threshold=0.9) == pytest.approx(0.7)
+    assert choose_debunk_threshold(corpus, decisions, refutes, 0.9, threshold=0.6) == pytest.approx(0.6)  # never above
+    refutes_none = [False] * len(corpus.units)
+    assert choose_debunk_threshold(corpus, decisions, refutes_none, 0.9, threshold=0.85) == pytest.approx(0.85)
