@@ -38,9 +38,12 @@ from waakhond.demo.entries import all_entries
 
 DEMO_FLAGS = ["--no-browser", "--exit-after-first-cycle"]
 RUN_TIMEOUT_SECONDS = 900
-#: The calibrated classifier and the calibrated claim matcher together flag this share of each
-#: spike's posts at least (measured: A 24/28, B 21/28); the rest score below both thresholds.
-MIN_SPIKE_SHARE_FLAGGED = 0.7
+#: The shipped flag (rule parts-v1 over nl-disinfo-real-v2, check-worthiness and the known
+#: narratives) flags this share of each spike's posts at least (measured with real-v2: A 19/28,
+#: B 19/28; with the former default real-v1: A 24/28, B 21/28). real-v2 was chosen for its lower
+#: flag rate on legitimate criticism (5.7 % against 14.6 %); the spike posts it misses are
+#: mostly worried questions and letters whose feed entry holds no claim in its own words.
+MIN_SPIKE_SHARE_FLAGGED = 0.6
 MIN_ITEMS_WITH_DEBUNK = 10
 
 pytestmark = pytest.mark.slow
@@ -178,8 +181,9 @@ def test_debunk_articles_quoting_a_claim_are_linked_as_debunks_and_never_flagged
     assert len(linked & set(QUOTING_DEBUNKS)) >= MIN_QUOTING_DEBUNKS_LINKED, sorted(linked)
 
 
-#: The flagged posts of a spike gathered in one narrative (measured: A 22 of 24, B 21 of 21).
-MIN_SPIKE_SHARE_IN_ONE_NARRATIVE = 0.85
+#: The flagged posts of a spike gathered in one narrative (measured with real-v2: A 16 of 19,
+#: B 19 of 19; with real-v1: A 22 of 24, B 21 of 21).
+MIN_SPIKE_SHARE_IN_ONE_NARRATIVE = 0.8
 
 
 def test_each_spike_becomes_one_narrative(demo_run: DemoRun):
