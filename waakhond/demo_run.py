@@ -227,10 +227,10 @@ async def _serve(
     say("First cycle done: " + ", ".join(f"{k} {v}" for k, v in summary["counts"].items()))
     if options.exit_after_first_cycle or first.stopping.is_set():
         return summary
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.remove_signal_handler(signum)
-    say("Service running on its schedule (Ctrl-C stops it).")
-    await service_type(app).run()
+    running = service_type(app)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # hand Ctrl-C over without a gap
+        loop.add_signal_handler(signum, running.request_stop)
+    await running.run(ready=lambda: say("Service running on its schedule (Ctrl-C stops it)."))
     return summary
 
 
