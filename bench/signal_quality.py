@@ -9,6 +9,8 @@ grouped cross-validation, and a TF-IDF + logistic regression baseline on the sam
     recipe      5-fold GroupKFold over all rows: seed narratives held out whole, EUvsDisinfo by
                 keyword + year, claims by claim; augmentation only inside training parts;
                 threshold chosen in each training part (target precision 0.8)
+                (--recipe real2-hybrid: the hybrid head of classifier/hybrid.py, the shipped
+                default's recipe; its lexical part is this TF-IDF model, fitted inside each fold)
     baseline    TF-IDF (word 1-2 grams) + logistic regression (balanced), same folds, same rows
                 (same augmentation and source weights), same target precision, Platt-calibrated
                 and thresholded on inner out-of-fold scores
@@ -17,7 +19,7 @@ grouped cross-validation, and a TF-IDF + logistic regression baseline on the sam
 
 Prints one JSON object:
 
-    .venv/bin/python bench/signal_quality.py [--data ../shared/data] [--recipe real-aug]
+    .venv/bin/python bench/signal_quality.py [--data ../shared/data] [--recipe real2-hybrid]
         [--version models/nl-disinfo-seed-v1 ...] [--folds 5]
 """
 
@@ -56,23 +58,24 @@ class WindowScorer:
     """Long texts scored as classify scores them: the maximum over token windows."""
 
     def __init__(self, encoder, texts: list[str]):
-        owners, ids = [], []
+        owners, ids, self.texts = [], [], []
         for index, text in enumerate(texts):
             for window in encoder.token_windows(text):
                 owners.append(index)
                 ids.append(window.token_ids)
+                self.texts.append(text[window.char_start:window.char_end])
         self.owners = np.asarray(owners, dtype=int)
         self.matrix = encoder.encode_ids(ids)
         self.n = len(texts)
 
     def scores(self, model) -> np.ndarray:
         best = np.zeros(self.n)
-        np.maximum.at(best, self.owners, model.probabilities(self.matrix))
+        np.maximum.at(best, self.owners, model.probabilities(self.matrix, self.texts))
         return best
 
     def best_windows(self, model) -> tuple[np.ndarray, np.ndarray]:
         """(score, embedding of the best window) per text, as classify takes them for the parts."""
-        probs = model.probabilities(self.matrix)
+        probs = model.probabilities(self.matrix, self.texts)
         best = np.full(self.n, -1.0)
         rows = np.zeros(self.n, dtype=int)
         for row, (owner, p) in enumerate(zip(self.owners, probs, strict=True)):
@@ -120,7 +123,7 @@ def tfidf_fit(texts, labels, target_precision: float, weights=None):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--recipe", default="real-aug")
+    parser.add_argument("--recipe", default="real2-hybrid")
     parser.add_argument("--version", type=Path, action="append", default=None,
                         help="a version folder to score (repeatable); default: models/nl-disinfo-*")
     parser.add_argument("--folds", type=int, default=5)
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     from classifier.signal_rule import ItemParts, combine_parts
     from classifier.signal_training import (
         attribution_variants,
-        fit_signal_head,
+        fit_signal_model,
         recipe_augments,
         recipe_base,
         recipe_examples,
@@ -168,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     spikes = demo_spike_texts()
     texts = [e.text for e in examples]
     x = cache.encode(texts)
-    x_crit = cache.encode([c.text for c in criticism])
+    crit_texts = [c.text for c in criticism]
+    x_crit = cache.encode(crit_texts)
     spike_scorer = WindowScorer(encoder, [t for _, t in spikes])
     y = np.array([e.label for e in examples], dtype=int)
     sources = [e.origin for e in examples]
@@ -188,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     for folder in folders:
         version = load_version(folder, encoder)
         t = version.model.threshold
-        probs = version.model.probabilities(x)
-        crit = version.model.probabilities(x_crit)
+        probs = version.model.probabilities(x, texts)
+        crit = version.model.probabilities(x_crit, crit_texts)
         spike_flags = spike_scorer.scores(version.model) >= t
         entry = {
             "threshold": round(t, 4), "default": version.info.default,
@@ -231,8 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     for train_idx, test_idx in folds:
         train_idx = train_idx[train_mask[train_idx]]
         part = [examples[i] for i in train_idx]
-        trained = fit_signal_head(part, cache.encode, augment=augment, params=params)
-        probs[test_idx] = trained.model.probabilities(x[test_idx])
+        trained = fit_signal_model(part, cache.encode, recipe=args.recipe, params=params)
+        probs[test_idx] = trained.model.probabilities(x[test_idx], [texts[i] for i in test_idx])
         thresholds[test_idx] = trained.model.threshold
         if not args.no_baseline:
             rows = part + (attribution_variants(part) if augment else [])
@@ -241,9 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             base_probs[test_idx] = predict([texts[i] for i in test_idx])
             base_thresholds[test_idx] = threshold
     everything = [examples[i] for i in np.nonzero(train_mask)[0]]
-    full = fit_signal_head(everything, cache.encode, augment=augment, params=params)
+    full = fit_signal_model(everything, cache.encode, recipe=args.recipe, params=params)
     t = full.model.threshold
-    crit = full.model.probabilities(x_crit)
+    crit = full.model.probabilities(x_crit, crit_texts)
     report["recipe_cv"] = {
         "measures": "the head alone: out-of-fold per source; test sets and demo by the fit on all rows",
         "threshold_full_fit": round(t, 4),

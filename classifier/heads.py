@@ -87,7 +87,13 @@ class CalibratedHead:
     calibration: dict[str, Any]
     threshold: float
 
-    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+    needs_texts = False
+
+    def raw_scores(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """The head's logits (``texts`` is accepted for the hybrid head's sake and unused)."""
+        return self.head.raw(embeddings)
+
+    def probabilities(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         return apply_calibration(self.head.raw(embeddings), self.calibration)
 
 

@@ -62,8 +62,9 @@ def version_figures(version, embed, shared_data: Path) -> dict[str, Any]:
 
     examples = recipe_examples("real", shared_data)
     criticism = real_data.criticism_items()
-    probs = version.model.probabilities(embed([e.text for e in examples]))
-    crit = version.model.probabilities(embed([c.text for c in criticism]))
+    texts, crit_texts = [e.text for e in examples], [c.text for c in criticism]
+    probs = version.model.probabilities(embed(texts), texts)
+    crit = version.model.probabilities(embed(crit_texts), crit_texts)
     t = version.model.threshold
     overall = source_report([e.origin for e in examples], [e.label for e in examples], probs, t,
                             real_negative_sources=real_data.REAL_NEGATIVE_SOURCES)["overall"]

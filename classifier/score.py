@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.base_model import prepare_base_model
 from classifier.encoder import Encoder
 from classifier.evidence import SentenceSignal, choose_evidence, item_text
+from classifier.metrics import apply_calibration
 from classifier.narrative_reference import NarrativeReference, NarrativeReferenceError
 from classifier.sentences import split_sentences
 from classifier.signal_rule import ItemParts, RuleSettings, combine_parts, signal_parts_document
@@ -117,25 +118,31 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
     encoder = models.encoder
     plans = []
     units: dict[tuple[int, ...], int] = {}  # token ids -> row in the batch matrix (deduplicated)
+    unit_texts: list[str] = []  # the text of each row (the hybrid head's lexical part reads it)
 
-    def unit(ids: Sequence[int]) -> int:
-        return units.setdefault(tuple(ids), len(units))
+    def unit(ids: Sequence[int], unit_text: str) -> int:
+        key = tuple(ids)
+        if key not in units:
+            units[key] = len(units)
+            unit_texts.append(unit_text)
+        return units[key]
 
     for item_id, text in items:
         windows = encoder.token_windows(text)[: models.max_windows]
         spans = split_sentences(text)[: models.max_sentences]
         sentence_ids = encoder.token_ids([text[a:b] for a, b in spans]) if spans else []
-        plans.append(
-            (item_id, text, windows, [unit(w.token_ids) for w in windows], spans, [unit(ids) for ids in sentence_ids])
-        )
+        plans.append((
+            item_id, text, windows, [unit(w.token_ids, text[w.char_start:w.char_end]) for w in windows], spans,
+            [unit(ids, text[a:b]) for ids, (a, b) in zip(sentence_ids, spans, strict=True)],
+        ))
     matrix = encoder.encode_ids(list(units.keys()))
     # A fine-tuned version scores with its own encoder (same tokenizer, so the same token ids);
     # the stored vectors, topics and check-worthiness stay on the base encoder.
     own = models.scoring_encoder
     scoring = own.encode_ids(list(units.keys())) if own is not None and own is not encoder else matrix
     head = models.disinformation.model
-    raw = head.head.raw(scoring) if len(scoring) else np.zeros(0)
-    probs = head.probabilities(scoring) if len(scoring) else np.zeros(0)
+    raw = head.raw_scores(scoring, unit_texts) if len(scoring) else np.zeros(0)
+    probs = apply_calibration(raw, head.calibration) if len(scoring) else np.zeros(0)
     worthiness = models.checkworthy.model.probabilities(matrix) if models.checkworthy and len(matrix) else None
 
     results = []

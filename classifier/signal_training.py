@@ -12,6 +12,8 @@ and ``bench/signal_quality.py`` (which cross-validates the same recipe on real d
                          opinion, contested, satire, neutral news with and without attribution,
                          off-topic hoaxes; checked against the criticism test set for near-copies)
     recipe "real2-aug"   "real2" + attribution augmentation both ways
+    recipe "real2-hybrid" the rows, weights and augmentation of "real2-aug", fitted as the hybrid
+                         head (classifier.hybrid: the embedding head and TF-IDF, combined)
 
 Attribution augmentation: a news sentence of the training part gets a variant without its
 source ("..., meldt de gemeente." -> "...") or with one, and a false narrative gets a variant
@@ -30,9 +32,10 @@ import numpy as np
 
 from classifier import real_data
 from classifier.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
+from classifier.hybrid import PartFits, TrainedHybrid, fit_hybrid
 from classifier.train import Example
 
-RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug")
+RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug", "real2-hybrid")
 #: Weight of a training example by source in the real-data recipes: the Dutch false narratives
 #: (the signal's own domain, written as posts) count double next to the easy English EUvsDisinfo
 #: titles and the ten times more numerous real negatives. Chosen on the demo's spike posts
@@ -126,12 +129,17 @@ def recipe_examples(recipe: str, shared_data: Path | None) -> list[Example]:
 
 
 def recipe_base(recipe: str) -> str:
-    """The recipe without its augmentation suffix ("real2-aug" -> "real2")."""
-    return recipe.removesuffix("-aug")
+    """The recipe without its augmentation or model suffix ("real2-aug" -> "real2")."""
+    return recipe.removesuffix("-aug").removesuffix("-hybrid")
 
 
 def recipe_augments(recipe: str) -> bool:
-    return recipe.endswith("-aug")
+    return recipe.endswith("-aug") or recipe_is_hybrid(recipe)
+
+
+def recipe_is_hybrid(recipe: str) -> bool:
+    """Whether the recipe fits the hybrid head (classifier.hybrid) instead of the linear head."""
+    return recipe.endswith("-hybrid")
 
 
 def source_weight(example: Example, weights: Mapping[str, float] | None = None) -> float:
@@ -172,7 +180,29 @@ def fit_signal_head(
                     seed=params.seed, blind_to=blind, sample_weight=weights)
 
 
-def grouped_cv(examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, augment: bool,
+def fit_signal_hybrid(
+    examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, augment: bool,
+    params: SignalFitParams = SignalFitParams(),
+) -> TrainedHybrid:
+    """The hybrid head on ``examples``: both parts see the same rows, weights and augmentation."""
+    fits = PartFits(
+        fit_head=lambda part: fit_signal_head(part, embed, augment=augment, params=params),
+        rows=lambda part: list(part) + (attribution_variants(part) if augment else []),
+        weight=lambda row: source_weight(row, params.source_weights) if params.weighted else 1.0,
+    )
+    return fit_hybrid(examples, embed, fits, target_precision=params.target_precision or REAL2_TARGET_PRECISION)
+
+
+def fit_signal_model(
+    examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, recipe: str,
+    params: SignalFitParams = SignalFitParams(),
+) -> TrainedHead | TrainedHybrid:
+    """The recipe's model: the hybrid head for "*-hybrid" recipes, else the linear head."""
+    fit = fit_signal_hybrid if recipe_is_hybrid(recipe) else fit_signal_head
+    return fit(examples, embed, augment=recipe_augments(recipe), params=params)
+
+
+def grouped_cv(examples: Sequence[Example], embed: Callable[[list[str]], np.ndarray], *, recipe: str,
                params: SignalFitParams = SignalFitParams(), folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities and per-fold thresholds, whole groups held out together (a
     narrative, an EUvsDisinfo story-year, a claim); augmentation only inside training parts."""
@@ -183,7 +213,7 @@ def grouped_cv(examples: Sequence[Example], embed: Callable[[list[str]], np.ndar
     groups = [e.group or f"row:{i}" for i, e in enumerate(examples)]
     probs, thresholds = np.zeros(len(y)), np.zeros(len(y))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(x, y, groups):
-        trained = fit_signal_head([examples[i] for i in train_idx], embed, augment=augment, params=params)
-        probs[test_idx] = trained.model.probabilities(x[test_idx])
+        trained = fit_signal_model([examples[i] for i in train_idx], embed, recipe=recipe, params=params)
+        probs[test_idx] = trained.model.probabilities(x[test_idx], [examples[i].text for i in test_idx])
         thresholds[test_idx] = trained.model.threshold
     return probs, thresholds

@@ -255,5 +255,5 @@ def group_held_out_metrics(
 
 def evaluate_head(version, texts: Sequence[str], labels: Sequence[int], embed) -> dict[str, Any]:
     """Metrics of a loaded version on labelled texts, at its own threshold."""
-    probs = version.model.probabilities(embed(list(texts)))
+    probs = version.model.probabilities(embed(list(texts)), list(texts))
     return binary_metrics(labels, probs, version.model.threshold)

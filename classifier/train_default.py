@@ -1,7 +1,11 @@
 """Train the shipped default versions, reproducibly, into ``models/``:
 
-    nl-disinfo-real-v2        the shipped default disinformation head: recipe "real2-aug" (v1's
-                              rows + the second set of written hard negatives, weighted 3,
+    nl-disinfo-real-v3        the shipped default disinformation head: recipe "real2-hybrid"
+                              (the rows, weights and augmentation of v2, fitted as the hybrid
+                              head of classifier/hybrid.py: the embedding head and TF-IDF,
+                              combined; threshold at out-of-fold precision 0.85)
+    nl-disinfo-real-v2        the former default (--only disinformation-v2): recipe "real2-aug"
+                              (v1's rows + the second set of written hard negatives, weighted 3,
                               threshold at out-of-fold precision 0.85); see signal_training
     nl-disinfo-real-v1        the former default (--only disinformation-v1): recipe "real-aug" of
                               classifier/signal_training.py (seed set, false-rated claims,
@@ -44,10 +48,11 @@ from classifier.signal_metrics import source_report
 from classifier.signal_training import (
     SOURCE_WEIGHTS,
     attribution_variants,
-    fit_signal_head,
+    fit_signal_model,
     grouped_cv,
     recipe_base,
     recipe_examples,
+    recipe_is_hybrid,
     recipe_params,
 )
 from classifier.train import (
@@ -61,8 +66,11 @@ from classifier.train_run import train_version_folder
 from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION, write_version_folder
 
 ROOT = Path(__file__).resolve().parent.parent
-DISINFORMATION_NAME = "nl-disinfo-real-v2"
-DISINFORMATION_RECIPE = "real2-aug"
+DISINFORMATION_NAME = "nl-disinfo-real-v3"
+DISINFORMATION_RECIPE = "real2-hybrid"
+V2_DISINFORMATION_NAME = "nl-disinfo-real-v2"
+V2_DISINFORMATION_RECIPE = "real2-aug"
+ONLY_V2 = "disinformation-v2"
 V1_DISINFORMATION_NAME = "nl-disinfo-real-v1"
 V1_DISINFORMATION_RECIPE = "real-aug"
 SEED_DISINFORMATION_NAME = "nl-disinfo-seed-v1"
@@ -94,16 +102,17 @@ def factrank_examples(shared_data: Path) -> tuple[list[Example], list[dict[str, 
 def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir: Path, settings: ClassifierSettings,
                                  shared_data: Path, *, name: str = DISINFORMATION_NAME,
                                  recipe: str = DISINFORMATION_RECIPE, default: bool = True) -> Path:
-    """The shipped default: recipe real2-aug fitted on all rows (weighted by source; v1: real-aug). Its
+    """The shipped default: recipe real2-hybrid fitted on all rows (weighted by source; v2: real2-aug,
+    v1: real-aug). Its
     "validation" figures are the grouped cross-validation of the same recipe (narratives,
     stories and claims held out whole), against the real negatives, as bench/signal_quality.py
     computes them: more honest than a random split, so no rows are kept back from the head."""
     real = recipe_examples(recipe_base(recipe), shared_data)
     params = recipe_params(recipe, settings.target_precision, settings.calibration)
-    probs, thresholds = grouped_cv(real, cache.encode, augment=True, params=params)
+    probs, thresholds = grouped_cv(real, cache.encode, recipe=recipe, params=params)
     report = source_report([e.origin for e in real], [e.label for e in real], probs, thresholds,
                            real_negative_sources=REAL_NEGATIVE_SOURCES)
-    trained = fit_signal_head(real, cache.encode, augment=True, params=params)
+    trained = fit_signal_model(real, cache.encode, recipe=recipe, params=params)
     validation = {**report["overall"], "evaluation": "grouped 5-fold CV of the recipe, all positives vs real negatives",
                   "per_source": report["sources"]}
     trained.metrics.update({"validation": validation, "validation_with_constructed": report["overall_with_constructed"]})
@@ -115,14 +124,14 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
         "fingerprint": training_fingerprint(rows), "all_fingerprint": training_fingerprint(rows),
         "counts": {"train": {"n": len(rows), "positives": sum(e.label for e in rows)},
                    "origins": dict(sorted(origins.items()))},
-        "mode": "head", "recipe": recipe, "source_weights": dict(params.source_weights or SOURCE_WEIGHTS),
+        "mode": "hybrid" if recipe_is_hybrid(recipe) else "head", "recipe": recipe, "source_weights": dict(params.source_weights or SOURCE_WEIGHTS),
         "target_precision": params.target_precision,
         "data": file_digests(shared_data, v2=recipe_base(recipe) == "real2"), "rows_committed": False,
         "credit": FACTRANK_CREDIT + " CheckThat! 2022/2024 Dutch (free for research use); EUvsDisinfo "
         "(euvsdisinfo.eu, via github.com/cknabs/EUvsDisinfo).",
         "held_out_figures": "metrics.validation (grouped CV); per source and on the criticism set: bench/signal_quality.py",
         "command": "python -m classifier.train_default --only "
-                   + ("disinformation" if name == DISINFORMATION_NAME else ONLY_V1),
+                   + {DISINFORMATION_NAME: "disinformation", V2_DISINFORMATION_NAME: ONLY_V2}.get(name, ONLY_V1),
     }
     folder = write_version_folder(
         model_dir / name, name=name, task=TASK_DISINFORMATION, trained=trained,
@@ -167,7 +176,7 @@ def train_default_checkworthy(encoder: Encoder, cache: EmbeddingCache, model_dir
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the shipped default model versions.")
-    parser.add_argument("--only", choices=[TASK_DISINFORMATION, ONLY_V1, ONLY_SEED, TASK_CHECKWORTHY])
+    parser.add_argument("--only", choices=[TASK_DISINFORMATION, ONLY_V2, ONLY_V1, ONLY_SEED, TASK_CHECKWORTHY])
     parser.add_argument("--encoder", type=Path, default=ROOT / "var" / "models" / "base" / "multilingual-e5-small")
     parser.add_argument("--model-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -179,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     encoder = Encoder.from_folder(prepare_base_model(args.encoder), settings)
     cache = EmbeddingCache(args.cache, encoder)
     written = {}
-    jobs = ((TASK_DISINFORMATION, DISINFORMATION_NAME), (ONLY_V1, V1_DISINFORMATION_NAME),
+    jobs = ((TASK_DISINFORMATION, DISINFORMATION_NAME), (ONLY_V2, V2_DISINFORMATION_NAME), (ONLY_V1, V1_DISINFORMATION_NAME),
             (ONLY_SEED, SEED_DISINFORMATION_NAME), (TASK_CHECKWORTHY, CHECKWORTHY_NAME))
     for task, name in jobs:
-        if (args.only and args.only != task) or (not args.only and task in (ONLY_SEED, ONLY_V1)):
+        if (args.only and args.only != task) or (not args.only and task in (ONLY_SEED, ONLY_V1, ONLY_V2)):
             continue  # the former defaults are trained only when asked for
         target = args.model_dir / name
         if target.exists():
@@ -191,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(target)
         if task == TASK_DISINFORMATION:
             folder = train_default_disinformation(encoder, cache, args.model_dir, settings, args.shared_data)
+        elif task == ONLY_V2:
+            folder = train_default_disinformation(encoder, cache, args.model_dir, settings, args.shared_data,
+                                                  name=name, recipe=V2_DISINFORMATION_RECIPE, default=False)
         elif task == ONLY_V1:
             folder = train_default_disinformation(encoder, cache, args.model_dir, settings, args.shared_data,
                                                   name=name, recipe=V1_DISINFORMATION_RECIPE, default=False)

@@ -215,7 +215,8 @@ def train_candidate(
                 embed = cache.encode if scoring is encoder else scoring.encode
                 outcome.active_name = active.name
                 outcome.active_metrics = binary_metrics(
-                    [e.label for e in validation], loaded.model.probabilities(embed([e.text for e in validation])),
+                    [e.label for e in validation],
+                    loaded.model.probabilities(embed([e.text for e in validation]), [e.text for e in validation]),
                     loaded.model.threshold,
                 )
             except VersionError:
@@ -229,12 +230,13 @@ def train_candidate(
 # ----------------------------------------------------------------------------- evaluation
 def window_max_probabilities(encoder: Encoder, version: LoadedVersion, texts: Sequence[str]) -> np.ndarray:
     """Each text's score as ``classify`` computes it: the maximum over its token windows."""
-    owners, ids = [], []
+    owners, ids, window_texts = [], [], []
     for index, text in enumerate(texts):
         for window in encoder.token_windows(text):
             owners.append(index)
             ids.append(window.token_ids)
-    probs = version.model.probabilities(encoder.encode_ids(ids)) if ids else np.zeros(0)
+            window_texts.append(text[window.char_start:window.char_end])
+    probs = version.model.probabilities(encoder.encode_ids(ids), window_texts) if ids else np.zeros(0)
     best = np.zeros(len(texts))
     np.maximum.at(best, np.asarray(owners, dtype=int), probs)
     return best

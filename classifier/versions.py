@@ -16,13 +16,15 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.heads import CalibratedHead, LinearHead, TrainedHead
+from classifier.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
+from classifier.lexical import LexicalError, LexicalModel
 from classifier.settings import ClassifierSettings
 from storage import signals, transaction
 from storage.schema import ModelVersion, utcnow
@@ -68,6 +70,7 @@ class VersionInfo:
     description: str
     created_at: str
     own_encoder: str | None = None  # a sub-folder with the version's own (fine-tuned) encoder
+    head: dict[str, Any] = field(default_factory=dict)  # version.json "head": kind, file, parameters
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VersionInfo:
@@ -90,13 +93,14 @@ class VersionInfo:
             description=str(data.get("description", "")),
             created_at=str(data.get("created_at", "")),
             own_encoder=base.get("own_encoder"),
+            head=dict(data.get("head", {})),
         )
 
 
 @dataclass(frozen=True)
 class LoadedVersion:
     info: VersionInfo
-    model: CalibratedHead
+    model: CalibratedHead | HybridHead
     folder: Path
 
 
@@ -115,7 +119,7 @@ def write_version_folder(
     *,
     name: str,
     task: str,
-    trained: TrainedHead,
+    trained: TrainedHead | TrainedHybrid,
     encoder,
     training: dict[str, Any],
     default: bool = False,
@@ -135,6 +139,8 @@ def write_version_folder(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         trained.model.head.save(tmp)
+        if getattr(trained.model, "lexical", None) is not None:  # the hybrid head's second part
+            trained.model.lexical.save(tmp)
         if own_encoder is not None:
             shutil.move(str(own_encoder), tmp / OWN_ENCODER_DIR)
         document = {
@@ -182,6 +188,12 @@ def load_version(folder: Path, encoder=None) -> LoadedVersion:
             )
         if info.text_prefix != encoder.settings.text_prefix or head.dim != encoder.dim:
             raise VersionError(f"model version {info.name!r} expects text prefix {info.text_prefix!r} and {head.dim}-d embeddings")
+    if info.head.get("kind") == HYBRID_KIND:
+        try:
+            model = HybridHead.from_document(head, LexicalModel.load(folder), info.head, info.calibration, info.threshold)
+        except (KeyError, LexicalError) as exc:
+            raise VersionError(f"model version {info.name!r}: broken hybrid head: {exc}") from exc
+        return LoadedVersion(info, model, Path(folder))
     return LoadedVersion(info, CalibratedHead(head, info.calibration, info.threshold), Path(folder))
 
 

@@ -17,7 +17,7 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 def test_shipped_versions_are_complete_one_default_per_task_without_data_rows() -> None:
     infos = [read_version_info(p.parent) for p in MODELS.glob("*/version.json")]
     defaults = {info.task: info.name for info in infos if info.default}
-    assert defaults == {TASK_DISINFORMATION: "nl-disinfo-real-v2", TASK_CHECKWORTHY: "nl-checkworthy-factrank-v1"}
+    assert defaults == {TASK_DISINFORMATION: "nl-disinfo-real-v3", TASK_CHECKWORTHY: "nl-checkworthy-factrank-v1"}
     for info in infos:
         assert info.base_model == "multilingual-e5-small"
         assert set(info.metrics["validation"]) >= {"precision", "recall", "f1", "roc_auc", "pr_auc", "ece", "confusion"}
@@ -25,10 +25,10 @@ def test_shipped_versions_are_complete_one_default_per_task_without_data_rows() 
         assert info.training["fingerprint"].startswith("sha256:")
     by_name = {info.name: info for info in infos}
     assert "narrative_held_out_cv" in by_name["nl-disinfo-seed-v1"].metrics
-    for name in ("nl-checkworthy-factrank-v1", "nl-disinfo-real-v1", "nl-disinfo-real-v2"):
+    for name in ("nl-checkworthy-factrank-v1", "nl-disinfo-real-v1", "nl-disinfo-real-v2", "nl-disinfo-real-v3"):
         committed = json.dumps(json.loads((MODELS / name / "version.json").read_text()))
         assert "FactRank" in committed and '"rows_committed": false' in committed
-    for name in ("nl-disinfo-real-v1", "nl-disinfo-real-v2"):
+    for name in ("nl-disinfo-real-v1", "nl-disinfo-real-v2", "nl-disinfo-real-v3"):
         real = by_name[name].training
         files = {entry["file"]: entry["sha256"] for entry in real["data"]}
         assert "../shared/data/euvsdisinfo/euvsdisinfo_nl_related.dev.csv" in files
@@ -39,14 +39,18 @@ def test_shipped_versions_are_complete_one_default_per_task_without_data_rows() 
     written = "classifier/data/criticism/hard_negatives_train_v2.jsonl"
     assert v2["recipe"] == "real2-aug" and v2_files[written] == _sha256(Path(written))
     assert written not in {entry["file"] for entry in by_name["nl-disinfo-real-v1"].training["data"]}
+    v3 = by_name["nl-disinfo-real-v3"]  # the hybrid head: v2's rows, two parts
+    assert v3.training["recipe"] == "real2-hybrid" and v3.training["mode"] == "hybrid"
+    assert {entry["file"]: entry["sha256"] for entry in v3.training["data"]} == v2_files
+    assert v3.head["kind"] == "hybrid" and (MODELS / v3.name / "lexical.safetensors").is_file()
 
 
 def test_the_default_ships_its_known_narratives_made_only_from_the_projects_sets() -> None:
     from classifier.narrative_reference import NarrativeReference
     from classifier.real_data import claims_false_examples, seed_source_examples
 
-    info = read_version_info(MODELS / "nl-disinfo-real-v2")
-    reference = NarrativeReference.load(MODELS / "nl-disinfo-real-v2", info.base_fingerprint)
+    info = read_version_info(MODELS / "nl-disinfo-real-v3")
+    reference = NarrativeReference.load(MODELS / "nl-disinfo-real-v3", info.base_fingerprint)
     assert reference is not None and 0 < reference.threshold < 1
     own = {e.group.split(":", 1)[1] for e in seed_source_examples() if e.label} | {e.text for e in claims_false_examples()}
     assert set(reference.names) == own  # seed narratives and false-rated claims, nothing else
@@ -70,12 +74,13 @@ def test_default_disinformation_version_reproduces_its_validation_metrics(real_e
 
 @pytest.mark.real_encoder
 def test_default_versions_tell_a_narrative_from_news_and_a_claim_from_a_greeting(real_encoder) -> None:
-    disinfo = load_version(MODELS / "nl-disinfo-real-v2", real_encoder)
+    disinfo = load_version(MODELS / "nl-disinfo-real-v3", real_encoder)
     checkworthy = load_version(MODELS / "nl-checkworthy-factrank-v1", real_encoder)
-    narrative, news = disinfo.model.probabilities(real_encoder.encode([
+    texts = [
         "Ze zeggen het niet hardop, maar vanaf volgend jaar wordt contant geld afgeschaft en kan de overheid al je uitgaven volgen.",
         "De Nederlandsche Bank meldt dat het aandeel contante betalingen in winkels vorig jaar verder is gedaald.",
-    ]))
+    ]
+    narrative, news = disinfo.model.probabilities(real_encoder.encode(texts), texts)
     assert narrative > news
     claim, greeting = checkworthy.model.probabilities(real_encoder.encode([
         "Het aantal asielaanvragen is vorig jaar met 30 procent gestegen tot 48.000.",
@@ -122,7 +127,7 @@ def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tm
         rows = [signals.classification_for_item(session, i) for i in ids]
         for row, (title, summary, body) in zip(rows, items, strict=True):
             parts = row.signal_parts
-            assert parts["rule"] == "parts-v1" and parts["head"]["version"] == "nl-disinfo-real-v2"
+            assert parts["rule"] == "parts-v1" and parts["head"]["version"] == "nl-disinfo-real-v3"
             assert row.flagged == bool(parts["flagged_by"]) and ("head" in parts["flagged_by"]) == (
                 row.score >= models.disinformation.model.threshold)
             assert parts["topic"]["slug"] == row.topics[0] and parts["narrative"]["name"]

@@ -17,13 +17,13 @@ from classifier import real_data
 from classifier.settings import ClassifierSettings
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
-DEFAULT = "nl-disinfo-real-v2"
+DEFAULT = "nl-disinfo-real-v3"
 #: Flag rates of the shipped default on the criticism test set (models/README.md): legitimate
 #: criticism (158 lines), neutral news without / with attribution (25 each), off-topic hoaxes (20).
-#: Measured: 9 of 158, 2 of 25, 3 of 25, 2 of 20.
-STATED_MAX_RATES = {"criticism_all": 9 / 158, "news_bare": 2 / 25, "news_attributed": 3 / 25, "offtopic_hoax": 2 / 20}
-#: The previous default's rates in the same measurement, which the new one must not exceed.
-V1 = "nl-disinfo-real-v1"
+#: Measured with nl-disinfo-real-v3 (the hybrid head): 5 of 158, 1 of 25, 1 of 25, 2 of 20.
+STATED_MAX_RATES = {"criticism_all": 5 / 158, "news_bare": 1 / 25, "news_attributed": 1 / 25, "offtopic_hoax": 2 / 20}
+#: The previous default (9 of 158, 2 of 25, 3 of 25, 2 of 20), which the new one must beat.
+PREVIOUS = "nl-disinfo-real-v2"
 
 
 def _models(encoder, name: str):
@@ -57,6 +57,6 @@ def test_the_shipped_flag_on_the_criticism_test_set_stays_within_its_stated_rate
     new = _rates(real_encoder, DEFAULT)
     for kind, bound in STATED_MAX_RATES.items():
         assert new[kind] <= bound + 1e-9, (kind, new[kind], bound)
-    old = _rates(real_encoder, V1)
+    old = _rates(real_encoder, PREVIOUS)
     assert new["criticism_all"] < old["criticism_all"]
     assert max(new["news_bare"], new["news_attributed"]) < max(old["news_bare"], old["news_attributed"])
