@@ -6,7 +6,7 @@ raise the flag as spreading the claim. The item is a debunk when
 
     its source is a fact-checker (sources of kind ``factcheck``), or
     debunking language stands in its title, in the matched sentence or in the sentence right
-    before or after it: "klopt niet", "onwaar", "factcheck", "geen bewijs", "no evidence",
+    before or after it: "klopt niet", "onwaar", "factcheck", "geen bewijs", "ontkent:", "no evidence",
     "faux", "falsch", a title that answers "Nee" ...
 
 The cues are phrases that posts carrying a claim rarely use about their own claim. Words that
@@ -31,6 +31,9 @@ _CUES = (
     "nepbericht", "kettingbrief", "zo zit het", "blijkt oud", "gerucht klopt", "er is geen plan", "er is geen enkel plan",
     "geen plan of wetsvoorstel", "is er niet", "bestaat niet", "verkeerd voorgesteld", "uit de context",
     "berust niet", "is onzin gebleken", "blijft terugkomen",
+    # an attributed denial whose content follows the colon, as a report gives it ("Defensie
+    # ontkent: ..."); the bare "ontkent" stays out, posts use it too ("de overheid ontkent het")
+    "ontkent:", "ontkennen:",
     # English
     "no evidence", "not true", "is false", "false claim", "debunk", "misleading", "fact checked", "hoax",
     # French
