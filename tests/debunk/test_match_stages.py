@@ -23,7 +23,13 @@ from classifier.match_rerank import StageTwoError, load_stage_two, write_stage_t
 from classifier.match_signal import claim_signal, language_pair
 from classifier.match_stages import Matcher, load_matcher, match_batch
 from classifier.match_stance import debunk_cue, item_stance
-from classifier.match_training import build_corpus, claim_groups, fit_model, held_out_decisions, raw_cosine_decisions
+from classifier.match_training import (
+    build_corpus,
+    claim_groups,
+    fit_model,
+    held_out_decisions,
+    raw_cosine_decisions,
+)
 from classifier.settings import ClassifierSettings
 from storage.claim_matches import MatchView
 from tests.conftest import REPO_ROOT
