@@ -92,18 +92,14 @@ def spike_report(spikes: list[str], flagged: np.ndarray) -> dict[str, float]:
 def tfidf_fit(texts, labels, target_precision: float, weights=None):
     """TF-IDF + LR, with the recipe's source weights (None: unweighted), Platt-calibrated and
     thresholded on inner out-of-fold scores, as the head is."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
 
+    from classifier.lexical import fit_pipeline
     from classifier.metrics import apply_calibration, fit_calibration, threshold_for_precision
 
-    def fitted(rows):
-        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-                              LogisticRegression(C=TFIDF_C, class_weight="balanced", max_iter=5000))
-        sample = None if weights is None else {"logisticregression__sample_weight": np.asarray(weights)[rows]}
-        return model.fit([texts[i] for i in rows], y[rows], **(sample or {}))
+    def fitted(rows):  # the hybrid head's lexical part is the same model (classifier.lexical)
+        return fit_pipeline([texts[i] for i in rows], y[rows], None if weights is None else np.asarray(weights)[rows],
+                            c=TFIDF_C)
 
     texts = list(texts)
     y = np.asarray(labels, dtype=int)
