@@ -5,9 +5,12 @@ The shape (shared by the classifier, which writes every part but ``claim_match``
 matcher, which writes ``claim_match``)::
 
     {"rule": "parts-v1", "flagged_by": ["head", "narrative"],
-     "head": {"score", "threshold", "version"}, "checkworthy": {"score", "threshold", "sentence"},
+     "head": {"score", "threshold", "version", "components": {"embedding", "lexical"}}, "checkworthy": {"score", "threshold", "sentence"},
      "narrative": {"score", "threshold", "name", "similarity"}, "topic": {"slug", "score"},
      "claim_match": {"score", "threshold", "fact_check_id", "claim", "rating", "rating_normalised", ...}}
+
+``head.components`` (a hybrid head only) holds the head's own parts at the item's best window,
+each a calibrated probability by name.
 
 Every key is optional except ``rule``; numbers are calibrated probabilities. Readers must cope with rows scored before the parts existed (``None``), with any
 part missing, and with a value of the wrong type: such a value is read as absent, never guessed.
@@ -54,6 +57,8 @@ class PartReading:
     fact_check_id: int | None = None
     topic_slug: str | None = None
     version: str | None = None  # head: the model version
+    #: head: the hybrid head's own parts, (name, calibrated probability), in stored order
+    components: tuple[tuple[str, float], ...] = ()
 
     @property
     def above_threshold(self) -> bool | None:
@@ -93,6 +98,15 @@ def _integer(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _components(value: object) -> tuple[tuple[str, float], ...]:
+    """The head's components; a name that is not text or a value that is not a probability is
+    left out."""
+    if not isinstance(value, Mapping):
+        return ()
+    read = ((_text(k), _probability(v)) for k, v in value.items())
+    return tuple((k, v) for k, v in read if k is not None and v is not None)
+
+
 def _reading(name: str, raw: Mapping[str, object], raised: bool) -> PartReading:
     return PartReading(
         name=name, score=_probability(raw.get("score")), threshold=_probability(raw.get("threshold")),
@@ -103,6 +117,7 @@ def _reading(name: str, raw: Mapping[str, object], raised: bool) -> PartReading:
         rating_normalised=_text(raw.get("rating_normalised")), fact_check_id=_integer(raw.get("fact_check_id")),
         topic_slug=_text(raw.get("slug")) if name == "topic" else None,
         version=_text(raw.get("version")) if name == "head" else None,
+        components=_components(raw.get("components")) if name == "head" else (),
     )
 
 

@@ -43,6 +43,17 @@ def test_a_part_below_its_threshold_an_unflagged_signal_and_missing_parts_are_sa
     assert "Desinformatiemodel</strong>: 0.90<br/>" in parts_html(unknown, True, [])
 
 
+def test_the_hybrid_heads_two_parts_are_shown_beside_its_score_unless_numbers_are_hidden():
+    view = read_signal_parts(contract_parts(head={
+        "score": 0.81, "threshold": 0.55, "version": "nl-disinfo-real-v3",
+        "components": {"embedding": 0.9, "lexical": 0.62, "<new>": 0.3}}))
+    shown = parts_html(view, True, [])
+    assert ("Versie nl-disinfo-real-v3. Onderdelen van het model: taalmodel (e5) 0.90, "
+            "woordmodel (TF-IDF) 0.62, &lt;new&gt; 0.30.") in shown
+    hidden = parts_html(view, True, [], hide_numbers=True)
+    assert "Versie nl-disinfo-real-v3." in hidden and "0.90" not in hidden and "Onderdelen" not in hidden
+
+
 def test_a_row_without_parts_says_it_was_scored_before_they_existed():
     shown = parts_html(None, True, [])
     assert "Waarom staat dit hier?" in shown and "voordat Waakhond de onderdelen bewaarde" in shown
