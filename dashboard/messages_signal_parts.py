@@ -42,4 +42,13 @@ SIGNAL_PARTS_MESSAGES: dict[str, dict[str, str]] = {
     "parts.detail.head_components": _m("Onderdelen van het model: {parts}.", "The model's parts: {parts}."),
     "parts.component.embedding": _m("taalmodel (e5)", "language model (e5)"),
     "parts.component.lexical": _m("woordmodel (TF-IDF)", "word model (TF-IDF)"),
+    "parts.held_back_debunk": _m(
+        "Niet gesignaleerd: het model sloeg aan, maar het bericht weerlegt een bewering die factcheckers "
+        "onwaar noemden (regel {rule}).",
+        "Not flagged: the model scored it high, but the item refutes a claim that fact-checkers rated "
+        "false (rule {rule})."),
+    "parts.held_back": _m("Niet gesignaleerd: tegengehouden door {gates} (regel {rule}).",
+                          "Not flagged: held back by {gates} (rule {rule})."),
+    "parts.gate.topic": _m("geen beleidsonderwerp", "no policy topic"),
+    "parts.gate.checkworthy": _m("geen controleerbare bewering", "no checkable claim"),
 }

@@ -47,6 +47,11 @@ def flag_summary(view: SignalPartsView, flagged: bool) -> str:
         return t("parts.flagged_by", parts=part_names(view.flagged_by), rule=rule)
     if view.flagged_by is None and flagged:
         return t("parts.flagged_unknown", rule=rule)
+    if "claim_match" in view.held_back_by:
+        return t("parts.held_back_debunk", rule=rule)
+    if view.held_back_by:
+        return t("parts.held_back", gates=", ".join(t(f"parts.gate.{g}") if f"parts.gate.{g}" in MESSAGES else g
+                                                    for g in view.held_back_by), rule=rule)
     return t("parts.not_flagged", rule=rule)
 
 

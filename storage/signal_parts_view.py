@@ -9,7 +9,9 @@ matcher, which writes ``claim_match``)::
      "narrative": {"score", "threshold", "name", "similarity"}, "topic": {"slug", "score"},
      "claim_match": {"score", "threshold", "fact_check_id", "claim", "rating", "rating_normalised", ...}}
 
-``head.components`` (a hybrid head only) holds the head's own parts at the item's best window,
+``held_back_by`` lists what kept raised parts from flagging: the rule's gates, or "claim_match"
+when the item quotes a debunked claim to refute it (then ``flagged_by_before_hold`` keeps what had
+raised it). ``head.components`` (a hybrid head only) holds the head's own parts at the item's best window,
 each a calibrated probability by name.
 
 Every key is optional except ``rule``; numbers are calibrated probabilities. Readers must cope with rows scored before the parts existed (``None``), with any
@@ -74,6 +76,9 @@ class SignalPartsView:
     flagged_by: tuple[str, ...] | None  # None: the row does not say which parts raised the flag
     parts: tuple[PartReading, ...]  # the parts present, in PART_ORDER
     missing: tuple[str, ...]  # scoring parts the row does not have
+    #: What kept raised parts from flagging: the rule's gates ("topic", "checkworthy") or a known
+    #: debunk that the item quotes to refute it ("claim_match"; classifier.match_signal)
+    held_back_by: tuple[str, ...] = ()
 
     def part(self, name: str) -> PartReading | None:
         return next((p for p in self.parts if p.name == name), None)
@@ -136,8 +141,10 @@ def read_signal_parts(raw: object) -> SignalPartsView | None:
         for name in PART_ORDER if isinstance(raw.get(name), Mapping) or (flagged_by and name in flagged_by)
     )
     present = {p.name for p in parts}
+    held = raw.get("held_back_by")
+    held_back_by = tuple(h for h in held if isinstance(h, str)) if isinstance(held, Sequence) and not isinstance(held, str) else ()
     return SignalPartsView(_text(raw.get("rule")), flagged_by, parts,
-                           tuple(n for n in SCORING_PARTS if n not in present))
+                           tuple(n for n in SCORING_PARTS if n not in present), held_back_by)
 
 
 def latest_signal_parts(session: Session, item_ids: Sequence[int]) -> dict[int, SignalPartsView | None]:

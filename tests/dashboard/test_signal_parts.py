@@ -54,6 +54,18 @@ def test_the_hybrid_heads_two_parts_are_shown_beside_its_score_unless_numbers_ar
     assert "Versie nl-disinfo-real-v3." in hidden and "0.90" not in hidden and "Onderdelen" not in hidden
 
 
+def test_a_flag_held_back_by_a_debunk_or_a_gate_says_so():
+    held = read_signal_parts(contract_parts(flagged_by=(), held_back_by=["claim_match"],
+                                            claim_match={"score": 0.7, "threshold": 0.8, "debunk": True}))
+    assert held.held_back_by == ("claim_match",)
+    assert flag_summary(held, False) == ("Niet gesignaleerd: het model sloeg aan, maar het bericht weerlegt een "
+                                         "bewering die factcheckers onwaar noemden (regel parts-v1).")
+    gated = read_signal_parts(contract_parts(flagged_by=(), held_back_by=["topic", "<x>"]))
+    assert flag_summary(gated, False) == "Niet gesignaleerd: tegengehouden door geen beleidsonderwerp, <x> (regel parts-v1)."
+    assert "&lt;x&gt;" in parts_html(gated, False, [])
+    assert read_signal_parts(contract_parts(held_back_by="topic")).held_back_by == ()
+
+
 def test_a_row_without_parts_says_it_was_scored_before_they_existed():
     shown = parts_html(None, True, [])
     assert "Waarom staat dit hier?" in shown and "voordat Waakhond de onderdelen bewaarde" in shown
