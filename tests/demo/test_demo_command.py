@@ -155,8 +155,9 @@ def test_at_least_ten_items_got_a_debunk_match(demo_run: DemoRun):
 #: (issue #15) these six were flagged only through that quote (measured on main).
 QUOTING_DEBUNKS = ("d0034", "d0066", "d0111", "d0113", "d0118", "d0120")
 #: Of those, linked to a fact-check of the narrative they debunk at the shipped stage-two
-#: threshold (measured: 3 of 6, d0066, d0111, d0113); the others score under it and stay unlinked.
-MIN_QUOTING_DEBUNKS_LINKED = 3
+#: threshold (measured: 5 of 6, d0066, d0111, d0113, d0118, d0120; d0034 scores 0.29 against its
+#: claim, under the debunk bar, and stays unlinked).
+MIN_QUOTING_DEBUNKS_LINKED = 5
 
 
 def test_debunk_articles_quoting_a_claim_are_linked_as_debunks_and_never_flagged_for_it(demo_run: DemoRun):
