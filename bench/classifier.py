@@ -147,6 +147,19 @@ def main(argv: list[str] | None = None) -> int:
     int8 = Encoder.from_folder(folder, settings)
     report = int8.quantise_int8()
     models = scoring_models(encoder)
+    # What the classify step encodes beside the bare pass: every window of long items, and every
+    # sentence not identical to a window (for evidence, check-worthiness and claim matching).
+    from classifier.score import plan_units
+
+    plan = plan_units(encoder, list(enumerate(items)), models.max_windows, models.max_sentences)
+    window_rows = {r for item in plan.items for r in item[3]}
+    sentence_rows = {r for item in plan.items for r in item[5]} - window_rows
+    specials = 2 + len(encoder._prefix_ids)
+    tokens_encoded = {
+        "bare_forward_pass": sum(min(length, settings.max_tokens) for length in lengths),
+        "classify_windows": plan.tokens(sorted(window_rows)) + specials * len(window_rows),
+        "classify_sentences": plan.tokens(sorted(sentence_rows)) + specials * len(sentence_rows),
+    }
     extractor = None if args.skip_naive else naive_extractor(folder, min(settings.max_tokens, 512))
     from classifier.score import score_texts
 
@@ -208,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         # issue #17's key: the whole classify step against the bare forward pass of the same items
         "full_step_vs_forward_pass": round(classify_rate / (n / limit_s), 3),
+        "tokens_encoded": tokens_encoded,
         "classify_full_items_measured": counted["classify"],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "goals": {"waakhond_vs_naive_at_least": 4.0, "waakhond_vs_limit_at_least": 0.8},

@@ -113,33 +113,53 @@ def ensure_base_model(settings: AppSettings) -> Path:
     return prepare_base_model(settings.base_model_path)
 
 
+@dataclass
+class UnitPlan:
+    """What ``score_texts`` puts through the encoder: every distinct token sequence (a window or
+    a sentence) once, and for each item which rows are its windows and its sentences."""
+
+    token_ids: list[tuple[int, ...]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # the text of each row (the lexical part reads it)
+    items: list[tuple] = field(default_factory=list)  # (id, text, windows, window rows, spans, sentence rows)
+    _rows: dict[tuple[int, ...], int] = field(default_factory=dict)
+
+    def row(self, ids: Sequence[int], text: str) -> int:
+        key = tuple(ids)
+        if key not in self._rows:
+            self._rows[key] = len(self.token_ids)
+            self.token_ids.append(key)
+            self.texts.append(text)
+        return self._rows[key]
+
+    def tokens(self, rows: Sequence[int] | None = None) -> int:
+        """Tokens encoded, for all rows or for ``rows``."""
+        return sum(len(self.token_ids[r]) for r in (range(len(self.token_ids)) if rows is None else rows))
+
+
+def plan_units(encoder: Encoder, items: Sequence[tuple[int, str]], max_windows: int, max_sentences: int) -> UnitPlan:
+    """The windows and sentences of ``items``, deduplicated by their token ids."""
+    plan = UnitPlan()
+    for item_id, text in items:
+        windows = encoder.token_windows(text)[:max_windows]
+        spans = split_sentences(text)[:max_sentences]
+        sentence_ids = encoder.token_ids([text[a:b] for a, b in spans]) if spans else []
+        plan.items.append((
+            item_id, text, windows, [plan.row(w.token_ids, text[w.char_start:w.char_end]) for w in windows], spans,
+            [plan.row(ids, text[a:b]) for ids, (a, b) in zip(sentence_ids, spans, strict=True)],
+        ))
+    return plan
+
+
 def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list[ItemResult]:
     """Score texts without touching the database."""
     encoder = models.encoder
-    plans = []
-    units: dict[tuple[int, ...], int] = {}  # token ids -> row in the batch matrix (deduplicated)
-    unit_texts: list[str] = []  # the text of each row (the hybrid head's lexical part reads it)
-
-    def unit(ids: Sequence[int], unit_text: str) -> int:
-        key = tuple(ids)
-        if key not in units:
-            units[key] = len(units)
-            unit_texts.append(unit_text)
-        return units[key]
-
-    for item_id, text in items:
-        windows = encoder.token_windows(text)[: models.max_windows]
-        spans = split_sentences(text)[: models.max_sentences]
-        sentence_ids = encoder.token_ids([text[a:b] for a, b in spans]) if spans else []
-        plans.append((
-            item_id, text, windows, [unit(w.token_ids, text[w.char_start:w.char_end]) for w in windows], spans,
-            [unit(ids, text[a:b]) for ids, (a, b) in zip(sentence_ids, spans, strict=True)],
-        ))
-    matrix = encoder.encode_ids(list(units.keys()))
+    plan = plan_units(encoder, items, models.max_windows, models.max_sentences)
+    plans, unit_texts = plan.items, plan.texts
+    matrix = encoder.encode_ids(plan.token_ids)
     # A fine-tuned version scores with its own encoder (same tokenizer, so the same token ids);
     # the stored vectors, topics and check-worthiness stay on the base encoder.
     own = models.scoring_encoder
-    scoring = own.encode_ids(list(units.keys())) if own is not None and own is not encoder else matrix
+    scoring = own.encode_ids(plan.token_ids) if own is not None and own is not encoder else matrix
     head = models.disinformation.model
     raw, components = head.raw_and_components(scoring, unit_texts) if len(scoring) else (np.zeros(0), {})
     probs = apply_calibration(raw, head.calibration) if len(scoring) else np.zeros(0)
