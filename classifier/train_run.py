@@ -20,6 +20,7 @@ from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
 from classifier.finetune import FinetuneParams, finetune_version_head
 from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head, topic_directions
+from classifier.hybrid import INNER_FOLDS, PartFits, TrainedHybrid, fit_hybrid
 from classifier.metrics import binary_metrics
 from classifier.train import (
     Example,
@@ -46,6 +47,11 @@ from classifier.versions import (
     write_version_folder,
 )
 from storage import signals, transaction
+
+#: How a version is trained: a linear head over the frozen encoder; the hybrid head (that head
+#: and a TF-IDF model, combined in log-odds: the kind of the shipped default, classifier.hybrid);
+#: or the encoder fine-tuned with its head.
+TRAIN_MODES = ("head", "hybrid", "full")
 
 
 @dataclass
@@ -96,6 +102,36 @@ def fit_examples(
         raise TrainingDataError(str(exc)) from exc
 
 
+def fit_examples_hybrid(
+    examples: Sequence[Example], embed, *, target_precision: float | None, calibration: str,
+) -> TrainedHybrid:
+    """The hybrid head on the training split (its e5 part as ``fit_examples`` fits a head), the
+    combination calibrated on grouped out-of-fold scores; validation metrics as for a head."""
+    train = [e for e in examples if e.split == "train"]
+    validation = [e for e in examples if e.split == "validation"]
+    if {e.label for e in train} != {0, 1}:
+        raise TrainingDataError("training data needs both classes (0 and 1)")
+    if target_precision is None:
+        raise TrainingDataError("the hybrid head needs a target precision: train it for the disinformation task")
+    groups = {e.group or f"row:{i}" for i, e in enumerate(train)}
+    if len(groups) < 2:
+        raise TrainingDataError("the hybrid head needs examples of at least two groups")
+    fits = PartFits(
+        fit_head=lambda part: fit_examples(part, embed, target_precision=target_precision, calibration=calibration),
+        rows=list, weight=lambda row: 1.0,
+    )
+    try:
+        trained = fit_hybrid(train, embed, fits, target_precision=target_precision,
+                             folds=min(INNER_FOLDS, len(groups)))
+    except ValueError as exc:  # a fold left with one class
+        raise TrainingDataError(f"too few examples for the hybrid head's folds: {exc}") from exc
+    if validation:
+        texts = [e.text for e in validation]
+        trained.metrics["validation"] = binary_metrics(
+            [e.label for e in validation], trained.model.probabilities(embed(texts), texts), trained.model.threshold)
+    return trained
+
+
 def train_version_folder(
     encoder: Encoder,
     embed,
@@ -113,13 +149,13 @@ def train_version_folder(
     mode: str = "head",
     progress=None,
     finetune_params: FinetuneParams | None = None,
-) -> tuple[Path, TrainedHead, dict[str, Any]]:
-    """Deduplicate and split the examples, train (a head over the frozen encoder, or with
-    ``mode="full"`` the encoder itself too), write the version folder."""
+) -> tuple[Path, TrainedHead | TrainedHybrid, dict[str, Any]]:
+    """Deduplicate and split the examples, train (a head over the frozen encoder, the hybrid head
+    with ``mode="hybrid"``, or with ``mode="full"`` the encoder itself too), write the version folder."""
     if task not in TASKS:
         raise TrainingDataError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
-    if mode not in ("head", "full"):
-        raise TrainingDataError(f"unknown training mode {mode!r}: use head or full")
+    if mode not in TRAIN_MODES:
+        raise TrainingDataError(f"unknown training mode {mode!r}: use {', '.join(TRAIN_MODES)}")
     kept, dropped = deduplicate(examples)
     ready = stratified_split(kept)
     counts = split_counts(ready)
@@ -133,8 +169,9 @@ def train_version_folder(
         **(extra or {}),
     }
     target = Path(out_dir) / name
-    if mode == "head":
-        trained = fit_examples(ready, embed, target_precision=target_precision, calibration=calibration)
+    if mode in ("head", "hybrid"):
+        fit = fit_examples_hybrid if mode == "hybrid" else fit_examples
+        trained = fit(ready, embed, target_precision=target_precision, calibration=calibration)
         trained.metrics.update(extra_metrics or {})
         folder = write_version_folder(target, name=name, task=task, trained=trained, encoder=encoder,
                                       training=training, default=default, description=description)

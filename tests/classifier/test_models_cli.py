@@ -133,7 +133,7 @@ def test_train_a_checkworthy_head_from_a_file(env, capsys, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("argv", "fragment", "code"),
     [
-        (["train", "--name", "x", "--mode", "fancy"], "unknown --mode", 2),
+        (["train", "--name", "x", "--mode", "fancy"], "use head, hybrid, full", 2),
         (["models", "evaluate", "--data", "missing.csv"], "file not found", 2),
         (["models", "promote", "nope"], "no model version named 'nope'", 2),
         (["models", "promote", "nope", "--real-data", "no-such-folder"], "--real-data: no-such-folder is not a folder", 2),
@@ -180,6 +180,19 @@ def test_train_mode_full_writes_a_version_with_its_own_encoder(env, capsys, tmp_
     assert Path(env["WAAKHOND_DATA_DIR"]) in folder.parents
     shown = json.loads(invoke(["models", "show", "tiny-ft"], env, capsys).stdout)
     assert shown["training"]["mode"] == "full" and shown["status"] == "candidate"
+
+
+def test_train_mode_hybrid_writes_a_hybrid_version(env, capsys, tmp_path: Path) -> None:
+    assert invoke(["init"], env, capsys).exit_code == 0
+    variants = ("Echt.", "Zeker.", "Nu.", "Lees dit.", "Vandaag.")
+    rows = [(f"{t} {v}", "1") for t in POSITIVE for v in variants] + [(f"{t} {v}", "0") for t in NEGATIVE for v in variants]
+    data = _labelled_csv(tmp_path / "hybrid.csv", rows)
+    result = invoke(["train", "--mode", "hybrid", "--name", "tiny-hy", "--no-seed", "--no-labels", "--data", str(data),
+                     "--text-column", "tekst", "--label-column", "oordeel", "--json"], env, capsys)
+    assert result.exit_code == 0, result.stderr
+    assert (Path(json.loads(result.stdout)["folder"]) / "lexical.safetensors").is_file()
+    shown = json.loads(invoke(["models", "show", "tiny-hy"], env, capsys).stdout)
+    assert shown["training"]["mode"] == "hybrid" and shown["status"] == "candidate"
 
 
 @pytest.mark.real_encoder

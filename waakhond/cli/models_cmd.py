@@ -254,20 +254,21 @@ def train(
     default: bool = typer.Option(False, "--default", help="Mark it as the shipped default of its task."),
     output: Path | None = typer.Option(None, "--output", help="Parent folder (default <data_dir>/models/versions)."),
     mode: str = typer.Option(
-        "head", "--mode", help="head (frozen encoder, seconds) or full (fine-tunes the encoder: minutes, "
+        "head", "--mode", help="head (frozen encoder, seconds), hybrid (that head and a TF-IDF model, "
+        "combined: the kind of the shipped default; minutes) or full (fine-tunes the encoder: minutes, "
         "~470 MB under the data directory)."
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train a candidate version; its metrics are shown next to the active version's."""
     from classifier.train import TrainingDataError
-    from classifier.train_run import train_candidate
+    from classifier.train_run import TRAIN_MODES, train_candidate
     from classifier.versions import VersionError
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
-    if mode not in ("head", "full"):
-        raise UserError(f"unknown --mode {mode!r}: use head or full")
+    if mode not in TRAIN_MODES:
+        raise UserError(f"unknown --mode {mode!r}: use {', '.join(TRAIN_MODES)}")
     examples = _labelled(data, text_column, label_column, positive) if data else []
     encoder = _encoder(app_ctx)
     try:
