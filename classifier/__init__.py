@@ -16,6 +16,7 @@ transformers) load only when an encoder is built.
 from classifier.base_model import BaseModelError, prepare_base_model
 from classifier.encoder import Encoder
 from classifier.evidence import item_text, locate_evidence, paragraph_bounds
+from classifier.narrative_settings import NarrativeSettings
 from classifier.queue import QueueEntry, label_queue, rank_label_queue
 from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
 from classifier.sentences import split_sentences
@@ -41,6 +42,7 @@ __all__ = [
     "ClassifierSettings",
     "ClassifyReport",
     "Encoder",
+    "NarrativeSettings",
     "QueueEntry",
     "VersionError",
     "active_version_metadata",

@@ -11,11 +11,13 @@ from storage.engine import (
     session_factory,
     transaction,
 )
+from storage.errors import StorageError
 from storage.migrate import current_revision, head_revision, is_at_head, upgrade
 from storage.settings import StorageSettings
 
 __all__ = [
     "DatabaseUrlError",
+    "StorageError",
     "StorageSettings",
     "create_db_engine",
     "current_revision",

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.queries import chunks
 from storage.schema import (
     ClaimMatch,
     Classification,
@@ -42,7 +43,6 @@ CLASSIFIER_REASON, HEAD_PART = "classifier", "head"
 #: The parts' combination rule, written only when a row has no parts yet (scored before them).
 DEFAULT_PARTS_RULE = "parts-v1"
 #: Items per IN (...) query, well below SQLite's and PostgreSQL's parameter limits.
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,6 @@ class ItemText:
     summary: str
     body_text: str | None
     language: str | None
-
-
-def _chunks(values: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield list(values[start : start + _IN_CHUNK])
 
 
 # --------------------------------------------------------------------------- what to match
@@ -115,7 +110,7 @@ def mark_items_matched(
     new sentences), so the next run looks at it again."""
     ids = sorted(set(item_ids))
     when = at or utcnow()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = session.query(Classification).filter(
             Classification.item_id.in_(chunk), Classification.matched_at.is_(None)
         )
@@ -128,7 +123,7 @@ def mark_items_matched(
 def item_sentences(session: Session, item_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
     """The classifier's stored sentences of each item (with vectors where it kept them)."""
     found: dict[int, list[SentenceRow]] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(ItemSentence.item_id, ItemSentence.position, ItemSentence.char_start, ItemSentence.char_end,
                    ItemSentence.text, ItemSentence.vector)
@@ -143,7 +138,7 @@ def item_sentences(session: Session, item_ids: Sequence[int]) -> dict[int, list[
 def item_encoders(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
     """Which encoder made each item's stored embedding (and so its sentence vectors)."""
     found: dict[int, str] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(ItemEmbedding.item_id, ItemEmbedding.encoder).where(ItemEmbedding.item_id.in_(chunk))
         ).all()
@@ -161,7 +156,7 @@ class ItemOrigin:
 def item_origins(session: Session, item_ids: Sequence[int]) -> dict[int, ItemOrigin]:
     """Title, source kind and language of each item: what tells a debunk article apart."""
     found: dict[int, ItemOrigin] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(Item.id, Item.title, Item.language, Source.kind)
             .join(Source, Source.id == Item.source_id, isouter=True).where(Item.id.in_(chunk))
@@ -172,7 +167,7 @@ def item_origins(session: Session, item_ids: Sequence[int]) -> dict[int, ItemOri
 
 def item_texts(session: Session, item_ids: Sequence[int]) -> dict[int, ItemText]:
     found: dict[int, ItemText] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(Item.id.in_(chunk))
         ).all()
@@ -272,7 +267,7 @@ def matches_for_item(session: Session, item_id: int) -> list[MatchView]:
 
 def matches_for_items(session: Session, item_ids: Sequence[int]) -> dict[int, list[MatchView]]:
     found: dict[int, list[MatchView]] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         for view in _views(session.execute(_match_rows().where(ClaimMatch.item_id.in_(chunk))).all()):
             found.setdefault(view.item_id, []).append(view)
     return found
@@ -298,7 +293,7 @@ class ClassificationSignal:
 
 def classification_signals(session: Session, item_ids: Sequence[int]) -> list[ClassificationSignal]:
     found = []
-    for chunk in _chunks(sorted(set(item_ids))):
+    for chunk in chunks(sorted(set(item_ids))):
         rows = session.execute(
             select(Classification.id, Classification.item_id, Classification.score)
             .where(Classification.item_id.in_(chunk)).order_by(Classification.id)
@@ -314,7 +309,7 @@ def apply_claim_signals(session: Session, decisions: Sequence[tuple[int, bool, d
     Returns how many rows changed."""
     wanted = {cid: (raised, part) for cid, raised, part in decisions}
     changed = 0
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in chunks(sorted(wanted)):
         for row in session.scalars(select(Classification).where(Classification.id.in_(chunk))):
             changed += _apply(row, *wanted[row.id])
     session.flush()
@@ -353,7 +348,7 @@ class ClaimText:
 def claim_texts(session: Session, fact_check_ids: Sequence[int]) -> dict[int, ClaimText]:
     """The claim and its language of each fact-check (the second stage reads the words)."""
     found: dict[int, ClaimText] = {}
-    for chunk in _chunks(list(fact_check_ids)):
+    for chunk in chunks(list(fact_check_ids)):
         rows = session.execute(
             select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.language).where(FactCheck.id.in_(chunk))
         ).all()

@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
+from storage.queries import chunks
 from storage.schema import (
     Classification,
     Item,
@@ -32,7 +33,6 @@ from storage.schema import (
 
 CLASSIFIER_REASON = "classifier"
 CLAIM_MATCH_REASON = "claim_match"
-_IN_CHUNK = 500
 
 
 def vector_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
@@ -274,8 +274,7 @@ def classification_for_item(session: Session, item_id: int, model_version_id: in
 def item_embeddings(session: Session, item_ids: Iterable[int]) -> dict[int, np.ndarray]:
     found: dict[int, np.ndarray] = {}
     ids = sorted(set(item_ids))
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
+    for chunk in chunks(ids):
         for item_id, vector in session.execute(
             select(ItemEmbedding.item_id, ItemEmbedding.vector).where(ItemEmbedding.item_id.in_(chunk))
         ):
@@ -287,11 +286,11 @@ def main_topics(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
     """Each item's highest-scoring topic slug (items without topics are left out)."""
     found: dict[int, tuple[float, str]] = {}
     ids = sorted(set(item_ids))
-    for start in range(0, len(ids), _IN_CHUNK):
+    for chunk in chunks(ids):
         rows = session.execute(
             select(ItemTopic.item_id, ItemTopic.score, PolicyTopic.slug)
             .join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
-            .where(ItemTopic.item_id.in_(ids[start : start + _IN_CHUNK]))
+            .where(ItemTopic.item_id.in_(chunk))
         ).all()
         for item_id, score, slug in rows:
             if item_id not in found or score > found[item_id][0]:
@@ -360,8 +359,7 @@ def _evidence_checkworthiness(session: Session, pairs: Sequence[tuple[int, int |
     starts = {item_id: start for item_id, start in pairs if start is not None}
     found: dict[int, float] = {}
     ids = sorted(starts)
-    for begin in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[begin : begin + _IN_CHUNK]
+    for chunk in chunks(ids):
         for item_id, char_start, cw in session.execute(
             select(ItemSentence.item_id, ItemSentence.char_start, ItemSentence.checkworthiness).where(
                 ItemSentence.item_id.in_(chunk)

@@ -16,8 +16,8 @@ from tests.classifier.pipeline_support import (
     tiny_app_settings,
     write_tiny_version,
 )
-from waakhond.classify_wiring import classify_step
 from waakhond.context import AppContext
+from waakhond.pipeline.classify import classify_step
 
 
 def _context(db, tmp_path, tiny_folder, tiny_settings, tiny_encoder):

@@ -35,7 +35,7 @@ from storage.fetching import due_source_ids
 from storage.schema import utcnow
 from waakhond.context import AppContext
 from waakhond.metrics.settings import MetricsSettings
-from waakhond.service import PipelineStep, pipeline_steps
+from waakhond.pipeline import PipelineStep, pipeline_steps
 from waakhond.workers import tasks
 from waakhond.workers.leader import LeaderElection
 from waakhond.workers.planning import InFlight, plan_classify_batches, plan_fetches
