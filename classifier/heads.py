@@ -96,6 +96,11 @@ class CalibratedHead:
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         return apply_calibration(self.head.raw(embeddings), self.calibration)
 
+    def raw_and_components(self, embeddings: np.ndarray,
+                           texts: Sequence[str] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The logits, and no components: a linear head is one part."""
+        return self.head.raw(embeddings), {}
+
 
 @dataclass
 class TrainedHead:

@@ -34,6 +34,8 @@ from classifier.metrics import (
 )
 
 HYBRID_KIND = "hybrid"
+#: The names of the two parts' probabilities in ``signal_parts["head"]["components"]``.
+EMBEDDING_COMPONENT, LEXICAL_COMPONENT = "embedding", "lexical"
 #: Weight of the embedding head's log-odds (the lexical part gets the rest). Fixed a priori.
 MIX = 0.5
 INNER_FOLDS = 5
@@ -70,9 +72,19 @@ class HybridHead:
         return (apply_calibration(self.head.raw(embeddings), self.head_calibration),
                 apply_calibration(self.lexical.raw(texts), self.lexical_calibration))
 
-    def raw_scores(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
-        p_head, p_lexical = self.part_probabilities(embeddings, texts)
+    def combine(self, p_head: np.ndarray, p_lexical: np.ndarray) -> np.ndarray:
+        """z, the combination's input, from the two parts' probabilities."""
         return self.mix * logit(p_head) + (1 - self.mix) * logit(p_lexical)
+
+    def raw_scores(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        return self.combine(*self.part_probabilities(embeddings, texts))
+
+    def raw_and_components(self, embeddings: np.ndarray,
+                           texts: Sequence[str] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """``raw_scores`` and, by name, the part probabilities they were combined from (computed
+        once: the classify step shows both parts beside the combined score)."""
+        p_head, p_lexical = self.part_probabilities(embeddings, texts)
+        return self.combine(p_head, p_lexical), {EMBEDDING_COMPONENT: p_head, LEXICAL_COMPONENT: p_lexical}
 
     def probabilities(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         return apply_calibration(self.raw_scores(embeddings, texts), self.calibration)

@@ -141,7 +141,7 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
     own = models.scoring_encoder
     scoring = own.encode_ids(list(units.keys())) if own is not None and own is not encoder else matrix
     head = models.disinformation.model
-    raw = head.raw_scores(scoring, unit_texts) if len(scoring) else np.zeros(0)
+    raw, components = head.raw_and_components(scoring, unit_texts) if len(scoring) else (np.zeros(0), {})
     probs = apply_calibration(raw, head.calibration) if len(scoring) else np.zeros(0)
     worthiness = models.checkworthy.model.probabilities(matrix) if models.checkworthy and len(matrix) else None
 
@@ -167,7 +167,8 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
         )
         if models.topics is not None:
             result.topics = models.topics.assign(text, vector)
-        parts = item_parts(models, result, matrix[window_rows[best]])
+        components_at_best = tuple((name, float(p[window_rows[best]])) for name, p in components.items())
+        parts = item_parts(models, result, matrix[window_rows[best]], components_at_best)
         combined = combine_parts(parts, models.rule)
         result.flagged = combined.flagged
         result.signal_parts = signal_parts_document(parts, combined, models.rule)
@@ -175,15 +176,17 @@ def score_texts(models: ScoringModels, items: Sequence[tuple[int, str]]) -> list
     return results
 
 
-def item_parts(models: ScoringModels, result: ItemResult, best_window: np.ndarray) -> ItemParts:
-    """The parts of one scored item (the rule's input)."""
+def item_parts(models: ScoringModels, result: ItemResult, best_window: np.ndarray,
+               head_components: tuple[tuple[str, float], ...] = ()) -> ItemParts:
+    """The parts of one scored item (the rule's input); ``head_components``: the hybrid head's
+    part probabilities at the item's best window."""
     worthy = [s for s in result.sentences if s.checkworthiness is not None]
     top_sentence = max(worthy, key=lambda s: (s.checkworthiness, -s.position)) if worthy else None
     narrative = models.narratives.nearest(best_window[None, :])[0] if models.narratives is not None else None
     topic = result.topics[0] if result.topics else None
     return ItemParts(
         head_score=result.score, head_threshold=models.disinformation.model.threshold,
-        head_version=models.disinformation.info.name,
+        head_version=models.disinformation.info.name, head_components=head_components,
         checkworthy_score=None if top_sentence is None else top_sentence.checkworthiness,
         checkworthy_threshold=models.checkworthy_threshold,
         checkworthy_sentence=None if top_sentence is None else top_sentence.text,

@@ -2,7 +2,9 @@
 
 Parts (each with its own calibrated number; see the contract in storage/signal_parts_view.py):
 
-    head         the disinformation head's score (max over token windows) and its threshold
+    head         the disinformation head's score (max over token windows) and its threshold;
+                 for the hybrid head also its two parts there ("components": the embedding
+                 head's and the lexical model's own calibrated probabilities)
     checkworthy  the most check-worthy sentence of the item and its check-worthiness
     narrative    the nearest known false narrative (seed narratives, false-rated claims):
                  its name, cosine similarity, and that similarity calibrated to a probability
@@ -64,6 +66,8 @@ class ItemParts:
     narrative: NarrativeHit | None = None
     topic_slug: str | None = None
     topic_score: float | None = None
+    #: The hybrid head's parts at the item's best window, by name: ("embedding", p), ("lexical", p)
+    head_components: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,8 @@ def signal_parts_document(parts: ItemParts, combined: CombinedFlag, rule: RuleSe
         HEAD: {"score": _round(parts.head_score), "threshold": _round(parts.head_threshold),
                "version": parts.head_version},
     }
+    if parts.head_components:
+        document[HEAD]["components"] = {name: _round(p) for name, p in parts.head_components}
     if combined.held_back_by:
         document["held_back_by"] = list(combined.held_back_by)
     if parts.checkworthy_score is not None:

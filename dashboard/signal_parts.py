@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard.i18n import current_language, t
+from dashboard.messages import MESSAGES
 from storage.signal_parts_view import PartReading, SignalPartsView, read_signal_parts
 from storage.views import SignalDetail, TopicView
 
@@ -46,6 +47,11 @@ def flag_summary(view: SignalPartsView, flagged: bool) -> str:
         return t("parts.flagged_by", parts=part_names(view.flagged_by), rule=rule)
     if view.flagged_by is None and flagged:
         return t("parts.flagged_unknown", rule=rule)
+    if "claim_match" in view.held_back_by:
+        return t("parts.held_back_debunk", rule=rule)
+    if view.held_back_by:
+        return t("parts.held_back", gates=", ".join(t(f"parts.gate.{g}") if f"parts.gate.{g}" in MESSAGES else g
+                                                    for g in view.held_back_by), rule=rule)
     return t("parts.not_flagged", rule=rule)
 
 
@@ -82,9 +88,19 @@ def _points_at(part: PartReading, hide_numbers: bool) -> str | None:
         if part.similarity is not None and not hide_numbers:
             text += f" ({t('signal.similarity')} {part.similarity:.2f})"
         return text
-    if part.name == "head" and part.version:
-        return t("parts.detail.head", version=part.version)
+    if part.name == "head" and (part.version or part.components):
+        text = t("parts.detail.head", version=part.version) if part.version else ""
+        if part.components and not hide_numbers:
+            shown = ", ".join(f"{component_label(name)} {value:.2f}" for name, value in part.components)
+            text = f"{text} {t('parts.detail.head_components', parts=shown)}".strip()
+        return text or None
     return None
+
+
+def component_label(name: str) -> str:
+    """A head component's name for people; a name the dashboard has no words for, as stored."""
+    key = f"parts.component.{name}"
+    return t(key) if key in MESSAGES else name
 
 
 def part_line_html(part: PartReading, topics: Sequence[TopicView], hide_numbers: bool = False) -> str:

@@ -3,15 +3,14 @@
 
 The combined signal, explicitly:
 
-    flagged = "classifier" in flag_reasons           (the classifier's score is over its threshold)
-           or "claim_match" in flag_reasons          (set by the matcher's decision,
-                                                      ``classifier.match_signal.claim_signal``)
+    flagged = "classifier" in flag_reasons           (the classifier's parts raised it and no
+                                                      debunk held it back)
+           or "claim_match" in flag_reasons          (set by the matcher's decision)
 
-Which matches raise the flag is decided in ``classifier.match_signal`` (a pure function); this
-module reads what the decision needs (``classification_signals``, ``matches_for_items``) and
-applies its result (``apply_claim_signals``): the ``claim_match`` reason, the ``claim_match`` part
-of ``signal_parts`` and its entry in ``flagged_by``. The classifier's reason and parts are never
-touched. What needs matching is read from the database: classifications with ``matched_at IS
+Which matches raise the flag, or hold the classifier's back, is decided in
+``classifier.match_signal`` (pure functions); this module reads what the decision needs
+(``classification_signals``, ``matches_for_items``) and writes the rows it is given
+(``write_claim_signals``). What needs matching is read from the database: classifications with ``matched_at IS
 NULL`` (items) and fact-checks with ``matched_at IS NULL``.
 """
 
@@ -289,54 +288,38 @@ class ClassificationSignal:
     classification_id: int
     item_id: int
     score: float
+    flag_reasons: list[str]
+    signal_parts: dict | None
 
 
 def classification_signals(session: Session, item_ids: Sequence[int]) -> list[ClassificationSignal]:
     found = []
     for chunk in chunks(sorted(set(item_ids))):
         rows = session.execute(
-            select(Classification.id, Classification.item_id, Classification.score)
+            select(Classification.id, Classification.item_id, Classification.score, Classification.flag_reasons,
+                   Classification.signal_parts)
             .where(Classification.item_id.in_(chunk)).order_by(Classification.id)
         ).all()
-        found.extend(ClassificationSignal(r.id, r.item_id, float(r.score)) for r in rows)
+        found.extend(ClassificationSignal(r.id, r.item_id, float(r.score), list(r.flag_reasons or []),
+                                          r.signal_parts if isinstance(r.signal_parts, dict) else None)
+                     for r in rows)
     return found
 
 
-def apply_claim_signals(session: Session, decisions: Sequence[tuple[int, bool, dict | None]]) -> int:
-    """Apply the matcher's decisions, ``(classification id, raised, part)`` each: the
-    ``claim_match`` reason and flag, the ``claim_match`` part of ``signal_parts`` (removed when
-    ``part`` is None) and its entry in ``flagged_by``. Everything else on a row is kept.
-    Returns how many rows changed."""
-    wanted = {cid: (raised, part) for cid, raised, part in decisions}
+def write_claim_signals(session: Session, updates: Sequence[tuple[int, list[str], bool, dict | None]]) -> int:
+    """Write ``(classification id, flag_reasons, flagged, signal_parts)`` as decided; rows already
+    so are left alone. Returns how many rows changed."""
+    wanted = {cid: (list(reasons), bool(flagged), parts) for cid, reasons, flagged, parts in updates}
     changed = 0
     for chunk in chunks(sorted(wanted)):
         for row in session.scalars(select(Classification).where(Classification.id.in_(chunk))):
-            changed += _apply(row, *wanted[row.id])
+            reasons, flagged, parts = wanted[row.id]
+            if (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts) == (reasons, flagged, parts):
+                continue
+            row.flag_reasons, row.flagged, row.signal_parts = reasons, flagged, parts
+            changed += 1
     session.flush()
     return changed
-
-
-def _apply(row: Classification, raised: bool, part: dict | None) -> bool:
-    before = (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
-    kept = [r for r in (row.flag_reasons or []) if r != CLAIM_MATCH_REASON]
-    reasons = [*kept, CLAIM_MATCH_REASON] if raised else kept
-    row.flag_reasons = reasons
-    # The classifier's own reason, if any, keeps the flag up; ours alone can lower it.
-    row.flagged = bool(reasons)
-    parts = dict(row.signal_parts) if isinstance(row.signal_parts, dict) else None
-    if parts is None and part is not None:
-        flagged_by = [HEAD_PART] if CLASSIFIER_REASON in kept else []
-        parts = {"rule": DEFAULT_PARTS_RULE, "flagged_by": flagged_by}
-    if parts is not None:
-        if part is None:
-            parts.pop(CLAIM_MATCH_PART, None)
-        else:
-            parts[CLAIM_MATCH_PART] = part
-        listed = parts.get("flagged_by")
-        flagged_by = [p for p in listed if p != CLAIM_MATCH_PART] if isinstance(listed, list) else []
-        parts["flagged_by"] = [*flagged_by, CLAIM_MATCH_PART] if raised else flagged_by
-        row.signal_parts = parts
-    return before != (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts)
 
 
 @dataclass(frozen=True)

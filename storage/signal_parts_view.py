@@ -5,9 +5,14 @@ The shape (shared by the classifier, which writes every part but ``claim_match``
 matcher, which writes ``claim_match``)::
 
     {"rule": "parts-v1", "flagged_by": ["head", "narrative"],
-     "head": {"score", "threshold", "version"}, "checkworthy": {"score", "threshold", "sentence"},
+     "head": {"score", "threshold", "version", "components": {"embedding", "lexical"}}, "checkworthy": {"score", "threshold", "sentence"},
      "narrative": {"score", "threshold", "name", "similarity"}, "topic": {"slug", "score"},
      "claim_match": {"score", "threshold", "fact_check_id", "claim", "rating", "rating_normalised", ...}}
+
+``held_back_by`` lists what kept raised parts from flagging: the rule's gates, or "claim_match"
+when the item quotes a debunked claim to refute it (then ``flagged_by_before_hold`` keeps what had
+raised it). ``head.components`` (a hybrid head only) holds the head's own parts at the item's best window,
+each a calibrated probability by name.
 
 Every key is optional except ``rule``; numbers are calibrated probabilities. Readers must cope with rows scored before the parts existed (``None``), with any
 part missing, and with a value of the wrong type: such a value is read as absent, never guessed.
@@ -54,6 +59,8 @@ class PartReading:
     fact_check_id: int | None = None
     topic_slug: str | None = None
     version: str | None = None  # head: the model version
+    #: head: the hybrid head's own parts, (name, calibrated probability), in stored order
+    components: tuple[tuple[str, float], ...] = ()
 
     @property
     def above_threshold(self) -> bool | None:
@@ -69,6 +76,9 @@ class SignalPartsView:
     flagged_by: tuple[str, ...] | None  # None: the row does not say which parts raised the flag
     parts: tuple[PartReading, ...]  # the parts present, in PART_ORDER
     missing: tuple[str, ...]  # scoring parts the row does not have
+    #: What kept raised parts from flagging: the rule's gates ("topic", "checkworthy") or a known
+    #: debunk that the item quotes to refute it ("claim_match"; classifier.match_signal)
+    held_back_by: tuple[str, ...] = ()
 
     def part(self, name: str) -> PartReading | None:
         return next((p for p in self.parts if p.name == name), None)
@@ -93,6 +103,15 @@ def _integer(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _components(value: object) -> tuple[tuple[str, float], ...]:
+    """The head's components; a name that is not text or a value that is not a probability is
+    left out."""
+    if not isinstance(value, Mapping):
+        return ()
+    read = ((_text(k), _probability(v)) for k, v in value.items())
+    return tuple((k, v) for k, v in read if k is not None and v is not None)
+
+
 def _reading(name: str, raw: Mapping[str, object], raised: bool) -> PartReading:
     return PartReading(
         name=name, score=_probability(raw.get("score")), threshold=_probability(raw.get("threshold")),
@@ -103,6 +122,7 @@ def _reading(name: str, raw: Mapping[str, object], raised: bool) -> PartReading:
         rating_normalised=_text(raw.get("rating_normalised")), fact_check_id=_integer(raw.get("fact_check_id")),
         topic_slug=_text(raw.get("slug")) if name == "topic" else None,
         version=_text(raw.get("version")) if name == "head" else None,
+        components=_components(raw.get("components")) if name == "head" else (),
     )
 
 
@@ -121,8 +141,10 @@ def read_signal_parts(raw: object) -> SignalPartsView | None:
         for name in PART_ORDER if isinstance(raw.get(name), Mapping) or (flagged_by and name in flagged_by)
     )
     present = {p.name for p in parts}
+    held = raw.get("held_back_by")
+    held_back_by = tuple(h for h in held if isinstance(h, str)) if isinstance(held, Sequence) and not isinstance(held, str) else ()
     return SignalPartsView(_text(raw.get("rule")), flagged_by, parts,
-                           tuple(n for n in SCORING_PARTS if n not in present))
+                           tuple(n for n in SCORING_PARTS if n not in present), held_back_by)
 
 
 def latest_signal_parts(session: Session, item_ids: Sequence[int]) -> dict[int, SignalPartsView | None]:

@@ -55,14 +55,46 @@ def test_the_lexical_model_scores_exactly_as_the_fitted_pipeline(tmp_path):
     assert np.allclose(loaded.raw(unseen), model.raw(unseen), atol=1e-12)
 
 
+def _trained_hybrid(tiny_encoder):
+    fits = PartFits(fit_head=lambda part: fit_head(tiny_encoder.encode([e.text for e in part]),
+                                                   np.array([e.label for e in part])),
+                    rows=list, weight=lambda row: 1.0)
+    return fit_hybrid(_examples(), tiny_encoder.encode, fits, target_precision=0.8, folds=3)
+
+
+def test_the_classify_step_shows_both_parts_of_the_hybrid_at_the_best_window(tiny_encoder, tmp_path):
+    from classifier.metrics import apply_calibration
+    from classifier.score import ScoringModels, score_texts
+    from classifier.versions import load_version, write_version_folder
+
+    folder = write_version_folder(tmp_path / "v", name="v", task="disinformation", trained=_trained_hybrid(tiny_encoder),
+                                  encoder=tiny_encoder, training={})
+    version = load_version(folder, tiny_encoder)
+    texts = [FALSE[0], TRUE[4] + ". " + FALSE[2] + ". " + TRUE[1] + "."]
+    for result in score_texts(ScoringModels(tiny_encoder, version, 0), list(enumerate(texts))):
+        components = result.signal_parts["head"]["components"]
+        assert list(components) == ["embedding", "lexical"]
+        best = result.text[result.window[0]:result.window[1]]
+        p_head, p_lexical = version.model.part_probabilities(tiny_encoder.encode([best]), [best])
+        assert components == pytest.approx({"embedding": p_head[0], "lexical": p_lexical[0]}, abs=1e-3)
+        combined = apply_calibration(version.model.combine(p_head, p_lexical), version.model.calibration)[0]
+        assert result.signal_parts["head"]["score"] == pytest.approx(combined, abs=1e-3)
+
+
+def test_a_linear_head_has_no_components(tiny_encoder):
+    from classifier.heads import fit_head as fit
+
+    x = tiny_encoder.encode(FALSE + TRUE)
+    head = fit(x, np.array([1] * len(FALSE) + [0] * len(TRUE))).model
+    raw, components = head.raw_and_components(x)
+    assert components == {} and np.allclose(raw, head.head.raw(x))
+
+
 def test_a_hybrid_version_loads_back_to_the_same_probabilities(tiny_encoder, tmp_path):
     from classifier.versions import load_version, write_version_folder
 
     examples = _examples()
-    fits = PartFits(fit_head=lambda part: fit_head(tiny_encoder.encode([e.text for e in part]),
-                                                   np.array([e.label for e in part])),
-                    rows=list, weight=lambda row: 1.0)
-    trained = fit_hybrid(examples, tiny_encoder.encode, fits, target_precision=0.8, folds=3)
+    trained = _trained_hybrid(tiny_encoder)
     assert isinstance(trained.model, HybridHead)
     assert trained.params["kind"] == "hybrid" and trained.params["lexical"]["terms"] == len(trained.model.lexical.terms)
     folder = write_version_folder(tmp_path / "v", name="v", task="disinformation", trained=trained,

@@ -65,6 +65,9 @@ def test_the_document_follows_the_contract() -> None:
     assert signal_parts_document(bare, combine_parts(bare, RuleSettings()), RuleSettings()) == {
         "rule": RULE_ID, "flagged_by": [], "head": {"score": 0.2, "threshold": 0.5, "version": "v"},
     }
+    hybrid = ItemParts(0.6, 0.5, "v", head_components=(("embedding", 0.712345), ("lexical", 0.4)))
+    assert signal_parts_document(hybrid, combine_parts(hybrid, RuleSettings()), RuleSettings())["head"] == {
+        "score": 0.6, "threshold": 0.5, "version": "v", "components": {"embedding": 0.7123, "lexical": 0.4}}
     gated = RuleSettings(require_topic=True)
     off_topic = parts(0.9, topic=None, narrative=None)
     assert signal_parts_document(off_topic, combine_parts(off_topic, gated), gated)["held_back_by"] == ["topic"]

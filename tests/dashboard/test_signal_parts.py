@@ -43,6 +43,29 @@ def test_a_part_below_its_threshold_an_unflagged_signal_and_missing_parts_are_sa
     assert "Desinformatiemodel</strong>: 0.90<br/>" in parts_html(unknown, True, [])
 
 
+def test_the_hybrid_heads_two_parts_are_shown_beside_its_score_unless_numbers_are_hidden():
+    view = read_signal_parts(contract_parts(head={
+        "score": 0.81, "threshold": 0.55, "version": "nl-disinfo-real-v3",
+        "components": {"embedding": 0.9, "lexical": 0.62, "<new>": 0.3}}))
+    shown = parts_html(view, True, [])
+    assert ("Versie nl-disinfo-real-v3. Onderdelen van het model: taalmodel (e5) 0.90, "
+            "woordmodel (TF-IDF) 0.62, &lt;new&gt; 0.30.") in shown
+    hidden = parts_html(view, True, [], hide_numbers=True)
+    assert "Versie nl-disinfo-real-v3." in hidden and "0.90" not in hidden and "Onderdelen" not in hidden
+
+
+def test_a_flag_held_back_by_a_debunk_or_a_gate_says_so():
+    held = read_signal_parts(contract_parts(flagged_by=(), held_back_by=["claim_match"],
+                                            claim_match={"score": 0.7, "threshold": 0.8, "debunk": True}))
+    assert held.held_back_by == ("claim_match",)
+    assert flag_summary(held, False) == ("Niet gesignaleerd: het model sloeg aan, maar het bericht weerlegt een "
+                                         "bewering die factcheckers onwaar noemden (regel parts-v1).")
+    gated = read_signal_parts(contract_parts(flagged_by=(), held_back_by=["topic", "<x>"]))
+    assert flag_summary(gated, False) == "Niet gesignaleerd: tegengehouden door geen beleidsonderwerp, <x> (regel parts-v1)."
+    assert "&lt;x&gt;" in parts_html(gated, False, [])
+    assert read_signal_parts(contract_parts(held_back_by="topic")).held_back_by == ()
+
+
 def test_a_row_without_parts_says_it_was_scored_before_they_existed():
     shown = parts_html(None, True, [])
     assert "Waarom staat dit hier?" in shown and "voordat Waakhond de onderdelen bewaarde" in shown

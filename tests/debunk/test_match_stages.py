@@ -20,7 +20,7 @@ from classifier.match_features import (
     numbers,
 )
 from classifier.match_rerank import StageTwoError, load_stage_two, write_stage_two
-from classifier.match_signal import claim_signal, language_pair
+from classifier.match_signal import SignalUpdate, claim_signal, language_pair, updated_signal
 from classifier.match_stages import Matcher, load_matcher, match_batch
 from classifier.match_stance import debunk_cue, item_stance
 from classifier.match_training import (
@@ -130,6 +130,49 @@ def test_the_part_shows_the_raising_match_before_a_stronger_debunk_and_none_with
     assert claim_signal([debunk], 0.5, 0.8, 0.15).part["debunk"] is True
     assert claim_signal([], 0.9, 0.8, 0.15).part is None
     assert language_pair(None, "FR") == "?-fr"
+
+
+def test_a_debunk_of_a_false_claim_holds_back_the_classifiers_flag_and_a_spreading_match_does_not():
+    debunk = _view(fact_check_id=8, score=0.6, debunk=True)
+    held = claim_signal([debunk], classifier_score=0.9, threshold=0.8, support_min_score=0.15)
+    assert held.held_back and not held.raised and held.part["fact_check_id"] == 8 and held.part["debunk"]
+    assert not claim_signal([debunk, _view()], 0.9, 0.8, 0.15).held_back  # it also spreads a claim
+    assert not claim_signal([_view(debunk=True, rating="true")], 0.9, 0.8, 0.15).held_back  # a true claim
+    assert not claim_signal([_view(score=0.6)], 0.9, 0.8, 0.15).held_back  # no debunk: nothing to hold
+
+
+def test_a_hold_empties_the_flag_says_why_and_a_later_decision_gives_it_back_exactly():
+    parts = {"rule": "parts-v1", "flagged_by": ["head", "narrative"], "head": {"score": 0.9, "threshold": 0.4}}
+    debunk = claim_signal([_view(score=0.6, debunk=True)], 0.9, 0.8, 0.15)
+    held = updated_signal(["classifier"], parts, debunk)
+    assert (held.reasons, held.flagged) == ([], False)
+    assert held.parts["flagged_by"] == [] and held.parts["held_back_by"] == ["claim_match"]
+    assert held.parts["flagged_by_before_hold"] == ["head", "narrative"] and held.parts["claim_match"]["debunk"]
+    assert parts["flagged_by"] == ["head", "narrative"]  # pure: the caller's row is not changed
+    assert updated_signal(held.reasons, held.parts, debunk) == held  # deciding again changes nothing
+    released = updated_signal(held.reasons, held.parts, claim_signal([], 0.9, 0.8, 0.15))
+    assert (released.reasons, released.flagged, released.parts) == (["classifier"], True, parts)
+    spreading = updated_signal(held.reasons, held.parts, claim_signal([_view()], 0.9, 0.8, 0.15))
+    assert spreading.reasons == ["classifier", "claim_match"] and spreading.flagged
+    assert spreading.parts["flagged_by"] == ["head", "narrative", "claim_match"] and "held_back_by" not in spreading.parts
+
+
+def test_a_hold_keeps_the_classifiers_own_gates_and_an_unflagged_item_has_nothing_to_hold():
+    gated = {"rule": "parts-v1", "flagged_by": [], "held_back_by": ["topic"]}
+    debunk = claim_signal([_view(score=0.6, debunk=True)], 0.9, 0.8, 0.15)
+    quiet = updated_signal([], gated, debunk)
+    assert (quiet.reasons, quiet.flagged, quiet.parts["held_back_by"]) == ([], False, ["topic"])
+    held = updated_signal(["classifier"], {"rule": "parts-v1", "flagged_by": ["head"], "held_back_by": ["topic"]}, debunk)
+    assert held.parts["held_back_by"] == ["topic", "claim_match"]
+    released = updated_signal(held.reasons, held.parts, claim_signal([], 0.9, 0.8, 0.15))
+    assert released.parts["held_back_by"] == ["topic"] and released.reasons == ["classifier"]
+
+
+def test_a_row_scored_before_the_parts_gets_them_with_its_first_match():
+    update = updated_signal(["classifier"], None, claim_signal([_view()], 0.9, 0.8, 0.15))
+    assert update.parts["rule"] == "parts-v1" and update.parts["flagged_by"] == ["head", "claim_match"]
+    assert update.reasons == ["classifier", "claim_match"]
+    assert updated_signal([], None, claim_signal([], 0.2, 0.8, 0.15)) == SignalUpdate([], False, None)
 
 
 # ----------------------------------------------------------------------------- model and training

@@ -107,6 +107,30 @@ def test_a_debunk_article_quoting_the_claim_is_linked_as_a_debunk_and_not_flagge
     assert parts[spreading]["claim_match"]["fact_check_id"] == fc
 
 
+def test_a_debunk_article_the_classifier_flagged_is_held_back_until_the_debunk_is_gone(db, tiny_encoder):
+    with storage.transaction(db.sessions) as s:
+        version = rows.model_version(s)
+        fc = _fact_check(s, CLAIM)
+        item = rows.item(s, rows.source(s, "https://example.org/checks.xml"), "Factcheck: nee, dat klopt niet",
+                         f"Dit gaat rond. {CLAIM}")
+        row = rows.classification(s, item, version, flagged=True)
+        row.signal_parts = {"rule": "parts-v1", "flagged_by": ["head"], "head": {"score": 0.9, "threshold": 0.4}}
+        debunk = item.id
+    run_matching(db.sessions, tiny_encoder, SETTINGS, MATCHER)
+    flagged, reasons, _, [match] = _state(db, debunk)
+    assert (flagged, reasons, match.debunk) == (False, [], True)
+    with db.read_sessions() as s:
+        parts = s.query(Classification).filter_by(item_id=debunk).one().signal_parts
+    assert parts["held_back_by"] == ["claim_match"] and parts["flagged_by"] == []
+    assert parts["flagged_by_before_hold"] == ["head"] and parts["claim_match"]["fact_check_id"] == fc
+    with storage.transaction(db.sessions) as s:  # the fact-check is withdrawn: the flag comes back
+        refresh_claim_signals(s, factchecks.remove_fact_check(s, fc, "cli:test"), IDENTICAL, 0.0)
+    assert _state(db, debunk)[:2] == (True, ["classifier"])
+    with db.read_sessions() as s:
+        parts = s.query(Classification).filter_by(item_id=debunk).one().signal_parts
+    assert parts == {"rule": "parts-v1", "flagged_by": ["head"], "head": {"score": 0.9, "threshold": 0.4}}
+
+
 def test_a_match_with_a_true_claim_is_kept_but_raises_nothing(db, tiny_encoder):
     with storage.transaction(db.sessions) as s:
         version = rows.model_version(s)

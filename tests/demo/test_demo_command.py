@@ -182,6 +182,29 @@ def test_debunk_articles_quoting_a_claim_are_linked_as_debunks_and_never_flagged
     assert len(linked & set(QUOTING_DEBUNKS)) >= MIN_QUOTING_DEBUNKS_LINKED, sorted(linked)
 
 
+#: Debunk articles of the corpus (18) that stay flagged: the head flags 8 on their own words; the
+#: 6 linked to the claim they refute as a debunk are held back (classifier.match_signal); the two
+#: left are not linked to their fact-check at all (measured with real-v3).
+MAX_DEBUNK_ARTICLES_FLAGGED = 2
+
+
+def test_a_debunk_article_linked_to_the_claim_it_refutes_is_not_flagged(demo_run: DemoRun):
+    debunks = {e.guid for e in all_entries(load_corpus()) if e.item is not None and e.item.kind == "debunk"}
+    rows = demo_run.query(
+        "SELECT i.guid, c.flagged, c.signal_parts, MAX(CASE WHEN f.id IS NOT NULL THEN m.debunk END) FROM items i "
+        "JOIN classifications c ON c.item_id = i.id LEFT JOIN claim_matches m ON m.item_id = i.id "
+        "LEFT JOIN fact_checks f ON f.id = m.fact_check_id AND f.rating IN ('false', 'mostly_false') "
+        "GROUP BY i.guid, c.id"
+    )
+    held = 0
+    for guid, flagged, parts, refuted in rows:
+        if guid in debunks and refuted:
+            assert not flagged, guid
+            held += "claim_match" in (json.loads(parts) or {}).get("held_back_by", [])
+    assert held >= 1  # the hold really happened: the head had flagged some of them
+    assert sum(bool(flagged) for guid, flagged, _, _ in rows if guid in debunks) <= MAX_DEBUNK_ARTICLES_FLAGGED
+
+
 #: The flagged posts of a spike gathered in one narrative (measured with real-v2: A 16 of 19,
 #: B 19 of 19; with real-v1: A 22 of 24, B 21 of 21).
 MIN_SPIKE_SHARE_IN_ONE_NARRATIVE = 0.8

@@ -41,6 +41,10 @@ def test_old_rows_missing_parts_and_wrong_types_are_read_as_absent():
     assert (head.score, head.threshold, head.version, head.above_threshold) == (None, None, None, None)
     assert (narrative.score, narrative.threshold, narrative.narrative) == (None, 0.6, None)
     assert read_signal_parts({"rule": "x", "flagged_by": "head"}).flagged_by is None
+    hybrid = read_signal_parts({"rule": "parts-v1", "head": {"score": 0.6, "components": {
+        "embedding": 0.7, "lexical": 0.4, "tone": 1.5, "": 0.2, "x": "high"}}})
+    assert hybrid.part("head").components == (("embedding", 0.7), ("lexical", 0.4))
+    assert read_signal_parts({"head": {"components": [0.7]}}).part("head").components == ()
     # the claim matcher's row for an item scored before the parts: the head raised the flag too
     matched = read_signal_parts({"rule": "parts-v1", "flagged_by": ["head", "claim_match"],
                                  "claim_match": {"score": 0.9, "threshold": 0.8}})
