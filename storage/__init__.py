@@ -1,6 +1,12 @@
-"""Storage: Waakhond's tables and the small repository functions every other package uses.
+"""Storage (floor 0): Waakhond's tables, migrations and the repository functions and read
+models every other package uses; it imports none of Waakhond's other packages.
 
-``storage`` imports none of Waakhond's other packages.
+The face offers the engine and sessions (``create_db_engine``, ``session_factory``,
+``read_session_factory``, ``transaction``: the caller owns the unit of work), the migrations
+(``upgrade``, ``current_revision``, ``head_revision``, ``is_at_head``), the settings section
+and the error root ``StorageError``. The tables are in ``storage.schema``; the repositories and
+read models are one module per domain (``sources``, ``items``, ``signals``, ``claim_matches``,
+``narratives``, ``alerts``, ``views``, ...), and ``queries`` holds the helpers they share.
 """
 
 from storage.engine import (

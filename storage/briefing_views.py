@@ -26,10 +26,9 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import is_latest
 from storage.narrative_views import NarrativeView, list_narratives, member_times
 from storage.narratives import SEEN_AT
-from storage.queries import chunks
+from storage.queries import chunks, is_latest
 from storage.schema import Classification, Item, ItemTopic, Label, NarrativeItem, Source, User
 from storage.signal_parts_view import SignalPartsView, read_signal_parts
 

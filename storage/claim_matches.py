@@ -16,7 +16,7 @@ NULL`` (items) and fact-checks with ``matched_at IS NULL``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -189,8 +189,19 @@ def replace_item_matches(session: Session, item_id: int, matches: Sequence[Match
     session.flush()
 
 
-def merge_item_matches(session: Session, item_id: int, matches: Sequence[MatchRecord], top_k: int) -> None:
-    """Add matches found for new fact-checks, then keep the item's ``top_k`` strongest."""
+def item_match_strengths(session: Session, item_id: int) -> dict[int, tuple[float | None, float]]:
+    """The item's stored matches by fact-check id: (stage-two score, similarity)."""
+    rows = session.execute(
+        select(ClaimMatch.fact_check_id, ClaimMatch.score, ClaimMatch.similarity).where(ClaimMatch.item_id == item_id)
+    )
+    return {fact_check_id: (score, similarity) for fact_check_id, score, similarity in rows}
+
+
+def merge_item_matches(
+    session: Session, item_id: int, matches: Sequence[MatchRecord], keep: Collection[int]
+) -> None:
+    """Add (or update) matches found for new fact-checks, then keep only the item's matches of
+    the fact-checks in ``keep`` (decided by ``classifier.match_merge.kept_fact_checks``)."""
     existing = {m.fact_check_id: m for m in session.scalars(select(ClaimMatch).where(ClaimMatch.item_id == item_id))}
     now = utcnow()
     for m in matches:
@@ -202,8 +213,7 @@ def merge_item_matches(session: Session, item_id: int, matches: Sequence[MatchRe
         row.similarity, row.sentence = float(m.similarity), m.sentence
         row.sentence_start, row.sentence_end = m.sentence_start, m.sentence_end
         row.score, row.debunk, row.debunk_cue = _optional(m.score), bool(m.debunk), m.debunk_cue
-    ranked = sorted(existing.values(), key=lambda r: (-_strength(r.score, r.similarity), r.fact_check_id))
-    for row in ranked[top_k:]:
+    for row in [row for fact_check_id, row in existing.items() if fact_check_id not in keep]:
         if row.id is None:
             session.expunge(row)
         else:

@@ -22,11 +22,10 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.aggregates import latest_classification_id
+from storage.classifications import CLASSIFIER_REASON
 from storage.errors import InvalidInput, NotFound
-from storage.queries import chunks
+from storage.queries import chunks, latest_classification_id
 from storage.schema import Classification, Item, ItemEmbedding, Narrative, NarrativeItem, utcnow
-from storage.signals import CLASSIFIER_REASON
 
 NARRATIVE_STATUSES = ("open", "closed", "merged")
 TITLE_MAX_CHARS = 300

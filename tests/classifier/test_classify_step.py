@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import storage
 from classifier.versions import promote, register_folder
-from storage import signals
+from storage import classifications, model_versions
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,
@@ -40,8 +40,8 @@ def test_step_scores_pending_items_and_rescores_after_promotion(db, tmp_path, ti
     again = classify_step(context)
     assert (again.version, again.scored) == ("tiny-v2", 7)
     with db.read_sessions() as session:
-        version = signals.active_model_version(session, "disinformation")
-        assert all(signals.classification_for_item(session, i, version.id) for i in ids)
+        version = model_versions.active_model_version(session, "disinformation")
+        assert all(classifications.classification_for_item(session, i, version.id) for i in ids)
     context.app.dispose()
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from storage import signals
+from storage import model_versions
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.progress import progress_bar
 from waakhond.cli.topics_cmd import topics_app
@@ -100,7 +100,7 @@ def list_versions(
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     with app_ctx.read_sessions() as session:
-        rows = [version_summary(v) for v in signals.list_model_versions(session, task)]
+        rows = [version_summary(v) for v in model_versions.list_model_versions(session, task)]
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -120,7 +120,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = ty
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     with app_ctx.read_sessions() as session:
-        row = signals.get_model_version(session, name)
+        row = model_versions.get_model_version(session, name)
         data: dict[str, Any] = version_summary(row)
         data.update({"path": str(version_folder(app_ctx.settings, row)), "metrics": row.metrics,
                      "calibration": row.calibration, "training_fingerprint": row.training_fingerprint})
@@ -169,10 +169,10 @@ def _real_data_gate(app_ctx: AppContext, name: str, real_data: Path, force: bool
     if not real_data.is_dir():
         raise UserError(f"--real-data: {real_data} is not a folder")
     with storage.transaction(app_ctx.sessions) as session:
-        candidate = signals.find_model_version(session, name)
+        candidate = model_versions.find_model_version(session, name)
         if candidate is None:
             raise UserError(f"no model version named {name!r}")
-        active = signals.active_model_version(session, candidate.task)
+        active = model_versions.active_model_version(session, candidate.task)
         if candidate.task != TASK_DISINFORMATION or active is None or active.name == name:
             return
         folders = version_folder(app_ctx.settings, candidate), version_folder(app_ctx.settings, active)

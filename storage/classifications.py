@@ -1,5 +1,5 @@
 """Repository functions for the classifier's output: classifications, item embeddings, item
-sentences and item topics (model versions: ``storage.model_versions``, re-exported here).
+sentences and item topics (model versions are in ``storage.model_versions``).
 
 A classification is written together with the item's embedding, sentences and topics in the
 caller's transaction (one per batch), so a re-run replaces them and never duplicates.
@@ -42,17 +42,6 @@ def vector_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
 
 def bytes_vector(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<f4").copy()
-
-
-# ============================================================================ model versions
-# They live in storage.model_versions; re-exported here for existing callers.
-from storage.model_versions import activate_model_version as activate_model_version  # noqa: E402
-from storage.model_versions import active_model_version as active_model_version  # noqa: E402
-from storage.model_versions import find_model_version as find_model_version  # noqa: E402
-from storage.model_versions import get_model_version as get_model_version  # noqa: E402
-from storage.model_versions import list_model_versions as list_model_versions  # noqa: E402
-from storage.model_versions import register_model_version as register_model_version  # noqa: E402
-from storage.model_versions import rollback_model_version as rollback_model_version  # noqa: E402
 
 
 # ============================================================================ items to score
