@@ -15,6 +15,7 @@ transformers) load only when an encoder is built.
 
 from classifier.base_model import BaseModelError, prepare_base_model
 from classifier.encoder import Encoder
+from classifier.errors import ClassifierError
 from classifier.evidence import item_text, locate_evidence, paragraph_bounds
 from classifier.narrative_settings import NarrativeSettings
 from classifier.queue import QueueEntry, label_queue, rank_label_queue
@@ -39,6 +40,7 @@ __all__ = [
     "TASK_CHECKWORTHY",
     "TASK_DISINFORMATION",
     "BaseModelError",
+    "ClassifierError",
     "ClassifierSettings",
     "ClassifyReport",
     "Encoder",

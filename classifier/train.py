@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.errors import ClassifierError
 from classifier.evidence import item_text
 from classifier.metrics import binary_metrics, cohen_kappa, krippendorff_alpha_nominal, majority_label
 from storage import classifications
@@ -37,7 +38,7 @@ VALIDATION_FRACTION = 0.2
 SPLIT_SEED = 20240601
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(ClassifierError, ValueError):
     """The labelled data cannot be used (missing column, unknown label, one class only...)."""
 
 

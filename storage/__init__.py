@@ -5,8 +5,9 @@ The face offers the engine and sessions (``create_db_engine``, ``session_factory
 ``read_session_factory``, ``transaction``: the caller owns the unit of work), the migrations
 (``upgrade``, ``current_revision``, ``head_revision``, ``is_at_head``), the settings section
 and the error root ``StorageError``. The tables are in ``storage.schema``; the repositories and
-read models are one module per domain (``sources``, ``items``, ``signals``, ``claim_matches``,
-``narratives``, ``alerts``, ``views``, ...), and ``queries`` holds the helpers they share.
+read models are one module per domain (``sources``, ``items``, ``classifications``,
+``model_versions``, ``claim_matches``, ``narratives``, ``alerts``, ``views``, ...), and
+``queries`` holds the helpers they share (``IN`` lists in chunks, the latest classification).
 """
 
 from storage.engine import (

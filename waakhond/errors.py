@@ -10,6 +10,11 @@ from __future__ import annotations
 import pydantic
 
 from alerts import AlertsError
+from api import ApiError
+from briefing import BriefingError
+from classifier import ClassifierError
+from collector import CollectorError
+from dashboard import DashboardError
 from storage import StorageError
 
 EXIT_OK = 0
@@ -34,10 +39,19 @@ class EnvironmentProblem(UserError):
 USAGE_ROOTS: tuple[type[BaseException], ...] = (StorageError, AlertsError, pydantic.ValidationError)
 
 
+#: Package roots whose errors the commands translate where a user can act on them; one that
+#: still reaches the CLI is a failed job or a bug, and is let through (its traceback, exit code 1).
+FAILED_ROOTS: tuple[type[BaseException], ...] = (
+    ApiError, BriefingError, ClassifierError, CollectorError, DashboardError,
+)
+
+
 def exit_code_of(error: BaseException) -> int | None:
     """The CLI's exit code for ``error``; None when it is none of the house's errors."""
     if isinstance(error, UserError):
         return error.exit_code
     if isinstance(error, USAGE_ROOTS):
         return EXIT_USAGE
+    if isinstance(error, FAILED_ROOTS):
+        return EXIT_FAILED
     return None

@@ -31,8 +31,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from collector import Collector
-from collector.leases import new_owner_id
+from collector import Collector, new_owner_id
 from storage.fetching import SCHEDULER_JOBS_TABLE
 from storage.schema import utcnow
 from waakhond.context import AppContext

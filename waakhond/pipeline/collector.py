@@ -6,8 +6,7 @@ Used by the embedded service, each Celery worker and ``waakhond collect --once``
 
 from __future__ import annotations
 
-from collector import Collector, PageProcessors, default_page_processors
-from collector.factcheck_pages import FACTCHECK_KIND, store_claim_reviews
+from collector import FACTCHECK_KIND, Collector, PageProcessors, default_page_processors, store_claim_reviews
 from waakhond.context import AppContext
 
 

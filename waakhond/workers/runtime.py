@@ -17,8 +17,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from collector import Collector, CollectReport
-from collector.leases import new_owner_id
+from collector import Collector, CollectReport, new_owner_id
 from waakhond.context import AppContext
 from waakhond.pipeline import PipelineStep, StepContext, build_collector, collect_sources
 

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from celery import Celery
 
 from classifier.versions import TASK_DISINFORMATION, install_default_versions
-from collector.leases import new_owner_id
+from collector import new_owner_id
 from storage import classifications, model_versions
 from storage.fetching import due_source_ids
 from storage.schema import utcnow
