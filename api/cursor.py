@@ -12,6 +12,7 @@ import json
 import math
 from datetime import UTC, datetime
 
+from api.errors import ApiError
 from storage.api_views import SignalKey
 from storage.views import SORT_KEYS
 
@@ -19,7 +20,7 @@ from storage.views import SORT_KEYS
 MAX_CURSOR_LENGTH = 200
 
 
-class CursorError(ValueError):
+class CursorError(ApiError, ValueError):
     """The cursor was not made by this API (or was cut or changed)."""
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.errors import ApiError
 from storage.aggregates import SignalFilter
 from storage.schema import PolicyTopic, Source
 
@@ -21,7 +22,7 @@ from storage.schema import PolicyTopic, Source
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
-class BadParameter(ValueError):
+class BadParameter(ApiError, ValueError):
     """A query parameter the API cannot use; the message says why."""
 
 

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import storage  # noqa: E402
 from classifier.queue import label_queue  # noqa: E402
 from classifier.settings import ClassifierSettings  # noqa: E402
-from storage import aggregates, factchecks, signals, views  # noqa: E402
+from storage import aggregates, classifications, factchecks, views  # noqa: E402
 from storage.aggregates import SignalFilter  # noqa: E402
 
 DB_DIR = ROOT / "var" / "bench"
@@ -211,7 +211,7 @@ def page_queries(sessions, now: datetime) -> dict[str, dict[str, Callable[[], ob
             "browse": q(lambda s: factchecks.list_fact_checks(s, limit=50)),
         },
         "modellen": {
-            "versions": q(signals.list_model_versions),
+            "versions": q(classifications.list_model_versions),
             "threshold_preview_7_days": q(views.threshold_preview, 1, now - timedelta(days=7), 0.6),
         },
     }

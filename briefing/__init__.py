@@ -15,6 +15,7 @@ the guidance links are classifier data, so the caller hands them in (``GuidanceL
 """
 
 from briefing.content import BriefingContent, GuidanceLinks, Link
+from briefing.errors import BriefingError
 from briefing.gather import UnknownTopic, build_briefing
 from briefing.render import FORMATS, RenderError, render_html, render_pdf
 from briefing.settings import BriefingSettings
@@ -25,6 +26,7 @@ __all__ = [
     "FORMATS",
     "LANGUAGES",
     "BriefingContent",
+    "BriefingError",
     "BriefingSettings",
     "GuidanceLinks",
     "IsoWeek",

@@ -27,6 +27,7 @@ from briefing.content import (
     weekly_counts,
     why_line,
 )
+from briefing.errors import BriefingError
 from briefing.settings import BriefingSettings
 from briefing.texts import LANGUAGES, text
 from briefing.weeks import IsoWeek
@@ -36,7 +37,7 @@ from storage.signal_parts_view import PART_NAMES
 from storage.urls import web_url
 
 
-class UnknownTopic(ValueError):
+class UnknownTopic(BriefingError, ValueError):
     """The topic asked for is not a policy topic."""
 
 

@@ -12,13 +12,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from briefing.chart import weekly_chart_svg
 from briefing.content import BriefingContent
+from briefing.errors import BriefingError
 from briefing.texts import long_date, number, text
 from storage.urls import web_url
 
 FORMATS = ("pdf", "html")
 
 
-class RenderError(Exception):
+class RenderError(BriefingError):
     """The PDF could not be made."""
 
 

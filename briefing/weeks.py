@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from briefing.errors import BriefingError
+
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
-class WeekError(ValueError):
+class WeekError(BriefingError, ValueError):
     """Not an ISO week."""
 
 

@@ -15,7 +15,9 @@ transformers) load only when an encoder is built.
 
 from classifier.base_model import BaseModelError, prepare_base_model
 from classifier.encoder import Encoder
+from classifier.errors import ClassifierError
 from classifier.evidence import item_text, locate_evidence, paragraph_bounds
+from classifier.narrative_settings import NarrativeSettings
 from classifier.queue import QueueEntry, label_queue, rank_label_queue
 from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
 from classifier.sentences import split_sentences
@@ -38,9 +40,11 @@ __all__ = [
     "TASK_CHECKWORTHY",
     "TASK_DISINFORMATION",
     "BaseModelError",
+    "ClassifierError",
     "ClassifierSettings",
     "ClassifyReport",
     "Encoder",
+    "NarrativeSettings",
     "QueueEntry",
     "VersionError",
     "active_version_metadata",

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from classifier.errors import ClassifierError
+
 GUIDANCE_FILE = Path(__file__).resolve().parent / "data" / "guidance.toml"
 
 
-class GuidanceError(ValueError):
+class GuidanceError(ClassifierError, ValueError):
     """The guidance file cannot be read or is incomplete."""
 
 

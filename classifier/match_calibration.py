@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.errors import ClassifierError
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "claims"
 CLAIMS_FILE = DATA_DIR / "claims.jsonl"
 PAIRS_FILE = DATA_DIR / "pairs.jsonl"
@@ -52,7 +54,7 @@ BACKGROUND_MATCH_RATE = 0.05
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
-class MatchCalibrationError(RuntimeError):
+class MatchCalibrationError(ClassifierError, RuntimeError):
     """No usable claim-matching threshold: missing, unreadable, or made for another encoder."""
 
 

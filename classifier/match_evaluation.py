@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifier.match_training import Corpus, Decision
+from classifier.match_corpus import Corpus, Decision
 
 MONOLINGUAL_LANGUAGE = "nl"
 

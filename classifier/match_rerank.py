@@ -25,13 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.errors import ClassifierError
 from classifier.match_features import FEATURE_NAMES, LanguageCentres
 
 STAGE_TWO_PATH = Path("claim-matching") / "stage-two.json"
 ACCEPT_FEATURES = ("rank_score", "same_language")
 
 
-class StageTwoError(RuntimeError):
+class StageTwoError(ClassifierError, RuntimeError):
     """No usable stage-two model: missing, unreadable, or trained with another encoder."""
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.evidence import item_text
 from classifier.match import ClaimIndex, Sentence, is_matchable, matchable_sentences
+from classifier.match_merge import kept_fact_checks
 from classifier.match_signal import refresh_claim_signals
 from classifier.match_stages import Matcher, ScoredMatch, match_batch
 from classifier.match_stance import item_stance
@@ -178,7 +179,7 @@ def _match_new_claims(
             touched = []
             for item_id, records in found.items():
                 if records:
-                    claim_matches.merge_item_matches(session, item_id, records, settings.match_top_k)
+                    store_merged_matches(session, item_id, records, settings.match_top_k)
                     touched.append(item_id)
                     report.matches_stored += len(records)
             report.items_raised += refresh_claim_signals(
@@ -187,6 +188,13 @@ def _match_new_claims(
         report.recent_items_checked += len(batch)
         if advance is not None:
             advance(len(batch))
+
+
+def store_merged_matches(session: Session, item_id: int, records: Sequence[MatchRecord], top_k: int) -> None:
+    """Add the item's matches of new fact-checks to its stored ones, keeping the ``top_k``
+    strongest (``match_merge.kept_fact_checks`` decides; storage reads and writes)."""
+    keep = kept_fact_checks(claim_matches.item_match_strengths(session, item_id), records, top_k)
+    claim_matches.merge_item_matches(session, item_id, records, keep)
 
 
 def _match_items(

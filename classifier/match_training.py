@@ -25,6 +25,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from classifier.match_calibration import PairSet
+from classifier.match_corpus import Corpus, Decision, Unit
+from classifier.match_evaluation import choose_debunk_threshold, choose_threshold, split_figures
 from classifier.match_features import FEATURE_NAMES, CandidateInput, LanguageCentres, candidate_features
 from classifier.match_rerank import StageTwoModel, accept_inputs
 
@@ -39,38 +41,6 @@ ACCEPT_C = 1.0
 ITEM_LANGUAGE = "nl"
 
 Split = Callable[[str], list[str]]
-
-
-@dataclass(frozen=True)
-class Unit:
-    """An item to match: its sentences (vectors given by row into a shared matrix) and the
-    claims (rows into the claim list) it carries."""
-
-    sentences: tuple[str, ...]
-    rows: tuple[int, ...]
-    positives: frozenset[int]
-    background: bool = False
-    debunk: bool = False
-
-
-@dataclass(frozen=True)
-class Corpus:
-    units: list[Unit]
-    sentence_vectors: np.ndarray
-    claim_texts: list[str]
-    claim_languages: list[str]
-    claim_vectors: np.ndarray
-    claim_folds: np.ndarray
-    unit_folds: np.ndarray
-
-
-@dataclass
-class Decision:
-    unit: int
-    claim: int
-    probability: float
-    rank_score: float
-    raw_cosine: float
 
 
 def build_corpus(pair_set: PairSet, encode: Callable[[Sequence[str]], np.ndarray],
@@ -239,7 +209,6 @@ def train_stage_two(
 ) -> tuple[StageTwoModel, list[Decision]]:
     """The shipped model: threshold from the held-out decisions, then fitted on everything.
     Returns it with the held-out decisions (for the figures)."""
-    from classifier.match_evaluation import choose_debunk_threshold, choose_threshold, split_figures
     from classifier.match_stance import debunk_cue
 
     held_out = held_out_decisions(corpus, k, encoder_fingerprint)

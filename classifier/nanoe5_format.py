@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.errors import ClassifierError
+
 MAGIC = b"E5S1"
 SOURCE_FILE_NAME = "e5-small-q4.bin"
 _BLOCK_BYTES = 16  # 4-bit payload of one block of 32 values, after its float16 scale
 
-class BaseModelError(RuntimeError):
+class BaseModelError(ClassifierError, RuntimeError):
     """The base encoder cannot be prepared or loaded (missing package, broken file...)."""
 
 

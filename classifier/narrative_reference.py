@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.errors import ClassifierError
 from classifier.metrics import apply_calibration, fit_calibration, threshold_for_precision
 from classifier.signal_rule import NarrativeHit
 from classifier.train import Example
@@ -34,7 +35,7 @@ NARRATIVE_PRECISION = 0.9
 REFERENCE_ORIGINS = ("seed_narrative", "claims_false")
 
 
-class NarrativeReferenceError(ValueError):
+class NarrativeReferenceError(ClassifierError, ValueError):
     """The narrative reference files are missing, broken or made with another encoder."""
 
 

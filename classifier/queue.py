@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from classifier.settings import ClassifierSettings
 from classifier.versions import TASK_DISINFORMATION
+from storage import classifications, model_versions
 from storage import labels as label_store
-from storage import signals
 from storage import topics as topic_store
 from storage.schema import utcnow
 
@@ -105,14 +105,14 @@ def label_queue(
     """The next items to label: classified by the active version, recent, not labelled yet
     (by anyone, or by ``user_id`` when given), ranked and de-duplicated."""
     now = now or utcnow()
-    active = signals.active_model_version(session, TASK_DISINFORMATION)
+    active = model_versions.active_model_version(session, TASK_DISINFORMATION)
     if active is None:
         return []
     done = label_store.labelled_item_ids(session, user_id)
-    scored = signals.scored_items_since(session, active.id, now - timedelta(days=settings.queue_days), exclude=done)
+    scored = classifications.scored_items_since(session, active.id, now - timedelta(days=settings.queue_days), exclude=done)
     priorities = {t.slug: t.priority for t in topic_store.list_topics(session)}
     top = max(priorities.values(), default=1) or 1
-    vectors = signals.item_embeddings(session, [s.item_id for s in scored])
+    vectors = classifications.item_embeddings(session, [s.item_id for s in scored])
     candidates = [
         QueueCandidate(
             s.item_id, s.score, s.threshold, s.collected_at,

@@ -32,6 +32,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifier.errors import ClassifierError
 from classifier.train import Example
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -62,7 +63,7 @@ REAL_NEGATIVE_SOURCES = ("factrank_2019", "factrank_2017", "checkthat_clean")
 CONSTRUCTED_NEGATIVE_SOURCES = ("seed_news", "seed_opinion", "background_news")
 
 
-class SharedDataMissing(FileNotFoundError):
+class SharedDataMissing(ClassifierError, FileNotFoundError):
     """The shared data folder (or one of its files) is not there."""
 
 

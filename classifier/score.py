@@ -48,9 +48,9 @@ from classifier.versions import (
     load_version_for,
     version_folder,
 )
-from storage import signals, transaction
+from storage import classifications, model_versions, transaction
+from storage.classifications import ClassificationRecord, SentenceRecord, vector_bytes
 from storage.schema import utcnow
-from storage.signals import ClassificationRecord, SentenceRecord, vector_bytes
 
 Advance = Callable[[int], None]
 LABEL_SIGNAL = "disinformation"
@@ -250,13 +250,13 @@ def load_scoring_models(
     if encoder is None:
         encoder = Encoder.from_folder(ensure_base_model(settings), cfg)
     with transaction(sessions) as session:
-        active = signals.active_model_version(session, TASK_DISINFORMATION)
+        active = model_versions.active_model_version(session, TASK_DISINFORMATION)
         if active is None:
             raise VersionError("no active disinformation model version: train one (`waakhond train`) and promote it")
         disinformation, scoring_encoder = load_version_for(version_folder(settings, active), encoder)
         version_id = active.id
         checkworthy = None
-        cw_row = signals.active_model_version(session, TASK_CHECKWORTHY)
+        cw_row = model_versions.active_model_version(session, TASK_CHECKWORTHY)
         if cw_row is not None:
             try:
                 checkworthy = load_version(version_folder(settings, cw_row), encoder)
@@ -292,7 +292,7 @@ def rule_settings(cfg, narratives: NarrativeReference | None) -> RuleSettings:
 def _store(sessions: sessionmaker[Session], version_id: int, records: Sequence[ClassificationRecord]) -> None:
     with transaction(sessions) as session:
         for record in records:
-            signals.save_classification(session, version_id, record)
+            classifications.save_classification(session, version_id, record)
 
 
 @dataclass
@@ -342,7 +342,7 @@ def classify_items(
     report = ClassifyReport(models.disinformation.info.name, mode)
     started = time.perf_counter()
     with transaction(sessions) as session:
-        total = signals.count_items_for_scoring(
+        total = classifications.count_items_for_scoring(
             session, models.version_id, cfg.classify_languages, pending_only=pending_only, collected_since=since,
             item_ids=item_ids,
         )
@@ -352,7 +352,7 @@ def classify_items(
     while (limit is None or report.scored < limit) and not (should_stop and should_stop()):
         size = cfg.items_per_batch if limit is None else min(cfg.items_per_batch, limit - report.scored)
         with transaction(sessions) as session:
-            batch = signals.items_for_scoring(
+            batch = classifications.items_for_scoring(
                 session, models.version_id, cfg.classify_languages,
                 pending_only=pending_only, collected_since=since, after_id=after_id, limit=size,
                 item_ids=item_ids,

@@ -26,10 +26,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.errors import ClassifierError
 from classifier.evidence import item_text
 from classifier.metrics import binary_metrics, cohen_kappa, krippendorff_alpha_nominal, majority_label
+from storage import classifications
 from storage import labels as label_store
-from storage import signals
 from storage.schema import Item
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "seed" / "seed_nl.csv"
@@ -37,7 +38,7 @@ VALIDATION_FRACTION = 0.2
 SPLIT_SEED = 20240601
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(ClassifierError, ValueError):
     """The labelled data cannot be used (missing column, unknown label, one class only...)."""
 
 
@@ -127,7 +128,7 @@ def analyst_examples(session: Session) -> AnalystData:
         i.id: i
         for i in session.scalars(select(Item).where(Item.id.in_(list(by_item)))) if by_item
     } if by_item else {}
-    topics = signals.main_topics(session, list(by_item))
+    topics = classifications.main_topics(session, list(by_item))
     examples, ties, unsure_only = [], 0, 0
     for item_id in sorted(by_item):
         verdict = majority_label(list(by_item[item_id].values()))

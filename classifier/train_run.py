@@ -46,7 +46,7 @@ from classifier.versions import (
     versions_dir,
     write_version_folder,
 )
-from storage import signals, transaction
+from storage import model_versions, transaction
 
 #: How a version is trained: a linear head over the frozen encoder; the hybrid head (that head
 #: and a TF-IDF model, combined in log-odds: the kind of the shipped default, classifier.hybrid);
@@ -218,7 +218,7 @@ def train_candidate(
     (the shipped default is installed first when no version is active)."""
     install_default_versions(sessions, settings, actor)
     with transaction(sessions) as session:
-        if signals.find_model_version(session, name) is not None:
+        if model_versions.find_model_version(session, name) is not None:
             raise TrainingDataError(f"a model version named {name!r} exists already")
     examples: list[Example] = list(data or [])
     agreement: dict[str, Any] = {}
@@ -245,7 +245,7 @@ def train_candidate(
     )
     validation = [e for e in extra["ready"] if e.split == "validation"]
     with transaction(sessions) as session:
-        active = signals.active_model_version(session, task)
+        active = model_versions.active_model_version(session, task)
         if active is not None and validation:
             try:
                 loaded, scoring = load_version_for(version_folder(settings, active), encoder)
@@ -285,7 +285,7 @@ def evaluate_version(
 ) -> dict[str, Any]:
     """precision, recall, f1, roc_auc, pr_auc, ece, n (and more) of a version on examples."""
     with transaction(sessions) as session:
-        row = signals.get_model_version(session, version_name) if version_name else signals.active_model_version(session, task)
+        row = model_versions.get_model_version(session, version_name) if version_name else model_versions.active_model_version(session, task)
         if row is None:
             raise VersionError(f"no active {task} model version: name one with --version")
         folder, name = version_folder(settings, row), row.name

@@ -26,7 +26,7 @@ from classifier.heads import CalibratedHead, LinearHead, TrainedHead
 from classifier.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
 from classifier.lexical import LexicalError, LexicalModel
 from classifier.settings import ClassifierSettings
-from storage import signals, transaction
+from storage import model_versions, transaction
 from storage.schema import ModelVersion, utcnow
 
 VERSION_FILE = "version.json"
@@ -241,7 +241,7 @@ def version_folder(settings: AppSettings, row: ModelVersion) -> Path:
 
 def register_folder(session: Session, settings: AppSettings, folder: Path, *, actor: str, status: str = "candidate") -> ModelVersion:
     info = read_version_info(folder)
-    return signals.register_model_version(
+    return model_versions.register_model_version(
         session,
         name=info.name,
         task=info.task,
@@ -271,12 +271,12 @@ def install_default_versions(sessions: sessionmaker[Session], settings: AppSetti
     with transaction(sessions) as session:
         for folder in shipped_versions(settings):
             info = read_version_info(folder)
-            if signals.find_model_version(session, info.name) is None:
+            if model_versions.find_model_version(session, info.name) is None:
                 register_folder(session, settings, folder, actor=actor)
         for folder in shipped_versions(settings):
             info = read_version_info(folder)
-            if info.default and signals.active_model_version(session, info.task) is None:
-                signals.activate_model_version(session, info.name, actor)
+            if info.default and model_versions.active_model_version(session, info.task) is None:
+                model_versions.activate_model_version(session, info.name, actor)
                 activated.append(info.name)
     return activated
 
@@ -299,7 +299,7 @@ def version_summary(row: ModelVersion) -> dict[str, Any]:
 
 def active_version_metadata(session: Session, task: str = TASK_DISINFORMATION) -> dict[str, Any] | None:
     """The active version of ``task`` with its metrics, for the dashboard."""
-    row = signals.active_model_version(session, task)
+    row = model_versions.active_model_version(session, task)
     if row is None:
         return None
     summary = version_summary(row)
@@ -312,11 +312,11 @@ def promote(sessions: sessionmaker[Session], name: str, actor: str) -> tuple[str
     """Activate ``name``. Recent items become pending for it, so the next classify run (the
     service's job, or ``waakhond classify``) re-scores them."""
     with transaction(sessions) as session:
-        row, previous = signals.activate_model_version(session, name, actor)
+        row, previous = model_versions.activate_model_version(session, name, actor)
         return row.name, previous.name if previous else None
 
 
 def rollback(sessions: sessionmaker[Session], task: str, actor: str) -> tuple[str, str]:
     with transaction(sessions) as session:
-        now_active, retired = signals.rollback_model_version(session, task, actor)
+        now_active, retired = model_versions.rollback_model_version(session, task, actor)
         return now_active.name, retired.name

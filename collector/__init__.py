@@ -14,15 +14,19 @@ One source's walk (see each module's docstring)::
 
 Public API: ``Collector``, ``CollectReport``, ``SourceOutcome``, ``CollectorSettings``,
 ``PageProcessors``/``PageProcessor``/``default_page_processors``, ``ErrorKind``,
-``DEFAULT_SOURCES_FILE``, ``DEFAULT_FACTCHECKERS_FILE``, ``network_available``.
+``DEFAULT_SOURCES_FILE``, ``DEFAULT_FACTCHECKERS_FILE``, ``network_available`` (``PROBE_HOSTS``,
+``PROBE_TIMEOUT_SECONDS``), the fact-check readers (``parse_claimreview_json``,
+``parse_factcheck_csv``; ``FACTCHECK_KIND`` and ``store_claim_reviews``, the page processor of
+fact-check sources), the source lists (``read_source_list``, ``render_opml``, ``render_toml``,
+``SourceListError``), ``new_owner_id`` (lease owners), and the error root ``CollectorError``.
 """
 
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from collector.connectivity import network_available
-from collector.errors import ErrorKind, FetchFailure
+from collector.connectivity import PROBE_HOSTS, PROBE_TIMEOUT_SECONDS, network_available
+from collector.errors import CollectorError, ErrorKind, FetchFailure
 from collector.settings import CollectorSettings
 
 DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent / "data" / "default_sources.toml"
@@ -37,6 +41,15 @@ _LAZY = {
     "PageProcessor": "collector.pages",
     "PageProcessors": "collector.pages",
     "default_page_processors": "collector.pages",
+    "new_owner_id": "collector.leases",
+    "parse_claimreview_json": "collector.claimreview",
+    "parse_factcheck_csv": "collector.factcheck_csv",
+    "FACTCHECK_KIND": "collector.factcheck_pages",
+    "store_claim_reviews": "collector.factcheck_pages",
+    "SourceListError": "collector.source_lists",
+    "read_source_list": "collector.source_lists",
+    "render_opml": "collector.source_lists",
+    "render_toml": "collector.source_lists",
 }
 
 
@@ -48,14 +61,26 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_FACTCHECKERS_FILE",
     "DEFAULT_SOURCES_FILE",
+    "FACTCHECK_KIND",
+    "PROBE_HOSTS",
+    "PROBE_TIMEOUT_SECONDS",
     "CollectReport",
     "Collector",
+    "CollectorError",
     "CollectorSettings",
     "ErrorKind",
     "FetchFailure",
     "PageProcessor",
     "PageProcessors",
+    "SourceListError",
     "SourceOutcome",
     "default_page_processors",
     "network_available",
+    "new_owner_id",
+    "parse_claimreview_json",
+    "parse_factcheck_csv",
+    "read_source_list",
+    "render_opml",
+    "render_toml",
+    "store_claim_reviews",
 ]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import zlib
 
+from collector.errors import CollectorError
+
 SUPPORTED_CODINGS = ("gzip", "x-gzip", "deflate", "identity")
 ACCEPT_ENCODING = "gzip, deflate"
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(CollectorError):
     pass
 
 
-class BadContentEncoding(Exception):
+class BadContentEncoding(CollectorError):
     pass
 
 

@@ -40,5 +40,10 @@ class FetchFailure:
         return f"{self.kind.value}: {self.message}"
 
 
-class FeedParseError(ValueError):
+class CollectorError(Exception):
+    """Base class of the collector's errors: a refused address, a body over the limit or badly
+    encoded, a feed that does not parse, a source list that cannot be read."""
+
+
+class FeedParseError(CollectorError, ValueError):
     """The body is not a usable feed (or is refused, e.g. XML with entity declarations)."""

@@ -17,6 +17,8 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from collector.errors import CollectorError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -37,7 +39,7 @@ CLOUD_METADATA_ADDRESSES = frozenset(
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 
 
-class BlockedAddress(Exception):
+class BlockedAddress(CollectorError):
     """The host resolves to an address the collector must not connect to."""
 
     def __init__(self, host: str, address: str, reason: str) -> None:
@@ -47,7 +49,7 @@ class BlockedAddress(Exception):
         self.reason = reason
 
 
-class ResolutionFailed(Exception):
+class ResolutionFailed(CollectorError):
     """The host name does not resolve."""
 
 

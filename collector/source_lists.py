@@ -28,6 +28,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from collector.errors import CollectorError
 from storage.sources import SourceSpec
 
 SPEC_FIELDS = ("url", "name", "kind", "interval_seconds", "enabled", "full_text", "language", "owner", "tags", "note")
@@ -38,7 +39,7 @@ SPEC_FIELDS = ("url", "name", "kind", "interval_seconds", "enabled", "full_text"
 MAX_SOURCE_LIST_BYTES = 10_000_000
 
 
-class SourceListError(ValueError):
+class SourceListError(CollectorError, ValueError):
     """A source list file cannot be read."""
 
 

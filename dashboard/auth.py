@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 import storage
 from dashboard.context import DashboardContext, dashboard_settings
+from dashboard.errors import DashboardError
 from dashboard.i18n import t
 from dashboard.settings import DashboardSettings
 from storage import audit, logins
@@ -41,7 +42,7 @@ REFUSED = "auth.refused"
 BAD_SESSION = "auth.bad_session"
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(DashboardError, PermissionError):
     """The signed-in user's role does not allow this."""
 
     def __init__(self, message: str, user: SessionUser | None = None, needed: str | None = None) -> None:

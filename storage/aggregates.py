@@ -27,9 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from storage.queries import is_latest
 from storage.schema import ClaimMatch, Classification, DailyTopicCount, Item, ItemTopic, UTCDateTime, utcnow
 
 ALL_TOPICS = -1
@@ -86,37 +87,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def as_date(value: object) -> date:
     """``func.date`` gives a string on SQLite and a date on PostgreSQL."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-# --------------------------------------------------------------------------- latest signal
-def latest_classification_id(item_id: ColumnElement) -> ColumnElement:
-    """Correlated subquery: the id of the item's latest classification (by time, then id).
-    For one item or a WHERE clause; in joins use ``is_latest`` (see there)."""
-    newer = aliased(Classification)
-    return (
-        select(newer.id)
-        .where(newer.item_id == item_id)
-        .order_by(newer.created_at.desc(), newer.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def is_latest(signal) -> ColumnElement:
-    """Condition on an (aliased) classification: no newer one exists for its item.
-
-    Join with ``signal.item_id == Item.id`` and this condition, rather than ``signal.id ==
-    latest_classification_id(Item.id)``: SQLite evaluates a subquery inside a join condition
-    for every pair of rows (quadratic), while this NOT EXISTS is one index probe per row."""
-    newer = aliased(Classification)
-    return ~(
-        select(newer.id)
-        .where(
-            newer.item_id == signal.item_id,
-            or_(newer.created_at > signal.created_at, and_(newer.created_at == signal.created_at, newer.id > signal.id)),
-        )
-        .exists()
-    )
 
 
 def _score_bucket(classification) -> ColumnElement:
@@ -284,6 +254,6 @@ def days_between(first_day: date, last_day: date) -> Iterable[date]:
 __all__ = [
     "ALL_TOPICS", "NOT_FLAGGED", "NO_TOPIC", "REFRESH_OVERLAP", "SCORE_BUCKETS", "DayCount", "RefreshResult",
     "SignalFilter", "bucket_floor", "day_bounds", "days_between", "dirty_days", "flagged_per_day",
-    "first_counted_day", "flagged_per_day_from_items", "flagged_total", "is_latest", "items_per_source", "min_score_bucket",
+    "first_counted_day", "flagged_per_day_from_items", "flagged_total", "items_per_source", "min_score_bucket",
     "recompute_day", "refresh_daily_counts",
 ]

@@ -18,10 +18,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from storage import audit
-from storage.aggregates import latest_classification_id
 from storage.errors import AlreadyExists, InvalidInput, NotFound
 from storage.narrative_views import DEBUNK_RATINGS
 from storage.narratives import SEEN_AT
+from storage.queries import latest_classification_id
 from storage.schema import (
     Alert,
     AlertChannel,

@@ -26,9 +26,9 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import is_latest
 from storage.narrative_views import NarrativeView, list_narratives, member_times
-from storage.narratives import SEEN_AT, _chunks
+from storage.narratives import SEEN_AT
+from storage.queries import chunks, is_latest
 from storage.schema import Classification, Item, ItemTopic, Label, NarrativeItem, Source, User
 from storage.signal_parts_view import SignalPartsView, read_signal_parts
 
@@ -100,7 +100,7 @@ def flagged_members(
 ) -> dict[int, list[int]]:
     signal = aliased(Classification)
     found: dict[int, list[int]] = {nid: [] for nid in narrative_ids}
-    for chunk in _chunks(list(narrative_ids)):
+    for chunk in chunks(list(narrative_ids)):
         rows = session.execute(
             select(NarrativeItem.narrative_id, Item.id)
             .join(Item, Item.id == NarrativeItem.item_id)
@@ -118,7 +118,7 @@ def flagged_members(
 def claim_rows(session: Session, item_ids: Sequence[int]) -> dict[int, ClaimRow]:
     signal = aliased(Classification)
     found: dict[int, ClaimRow] = {}
-    for chunk in _chunks(sorted(set(item_ids))):
+    for chunk in chunks(sorted(set(item_ids))):
         rows = session.execute(
             select(Item.id, Item.title, Item.url, Source.name, SEEN_AT.label("seen_at"), signal.score, signal.flagged,
                    signal.evidence_text, signal.signal_parts)

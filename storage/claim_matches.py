@@ -16,13 +16,14 @@ NULL`` (items) and fact-checks with ``matched_at IS NULL``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.queries import chunks
 from storage.schema import (
     ClaimMatch,
     Classification,
@@ -41,7 +42,6 @@ CLASSIFIER_REASON, HEAD_PART = "classifier", "head"
 #: The parts' combination rule, written only when a row has no parts yet (scored before them).
 DEFAULT_PARTS_RULE = "parts-v1"
 #: Items per IN (...) query, well below SQLite's and PostgreSQL's parameter limits.
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,6 @@ class ItemText:
     summary: str
     body_text: str | None
     language: str | None
-
-
-def _chunks(values: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield list(values[start : start + _IN_CHUNK])
 
 
 # --------------------------------------------------------------------------- what to match
@@ -114,7 +109,7 @@ def mark_items_matched(
     new sentences), so the next run looks at it again."""
     ids = sorted(set(item_ids))
     when = at or utcnow()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = session.query(Classification).filter(
             Classification.item_id.in_(chunk), Classification.matched_at.is_(None)
         )
@@ -127,7 +122,7 @@ def mark_items_matched(
 def item_sentences(session: Session, item_ids: Sequence[int]) -> dict[int, list[SentenceRow]]:
     """The classifier's stored sentences of each item (with vectors where it kept them)."""
     found: dict[int, list[SentenceRow]] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(ItemSentence.item_id, ItemSentence.position, ItemSentence.char_start, ItemSentence.char_end,
                    ItemSentence.text, ItemSentence.vector)
@@ -142,7 +137,7 @@ def item_sentences(session: Session, item_ids: Sequence[int]) -> dict[int, list[
 def item_encoders(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
     """Which encoder made each item's stored embedding (and so its sentence vectors)."""
     found: dict[int, str] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(ItemEmbedding.item_id, ItemEmbedding.encoder).where(ItemEmbedding.item_id.in_(chunk))
         ).all()
@@ -160,7 +155,7 @@ class ItemOrigin:
 def item_origins(session: Session, item_ids: Sequence[int]) -> dict[int, ItemOrigin]:
     """Title, source kind and language of each item: what tells a debunk article apart."""
     found: dict[int, ItemOrigin] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(Item.id, Item.title, Item.language, Source.kind)
             .join(Source, Source.id == Item.source_id, isouter=True).where(Item.id.in_(chunk))
@@ -171,7 +166,7 @@ def item_origins(session: Session, item_ids: Sequence[int]) -> dict[int, ItemOri
 
 def item_texts(session: Session, item_ids: Sequence[int]) -> dict[int, ItemText]:
     found: dict[int, ItemText] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(
             select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(Item.id.in_(chunk))
         ).all()
@@ -194,8 +189,19 @@ def replace_item_matches(session: Session, item_id: int, matches: Sequence[Match
     session.flush()
 
 
-def merge_item_matches(session: Session, item_id: int, matches: Sequence[MatchRecord], top_k: int) -> None:
-    """Add matches found for new fact-checks, then keep the item's ``top_k`` strongest."""
+def item_match_strengths(session: Session, item_id: int) -> dict[int, tuple[float | None, float]]:
+    """The item's stored matches by fact-check id: (stage-two score, similarity)."""
+    rows = session.execute(
+        select(ClaimMatch.fact_check_id, ClaimMatch.score, ClaimMatch.similarity).where(ClaimMatch.item_id == item_id)
+    )
+    return {fact_check_id: (score, similarity) for fact_check_id, score, similarity in rows}
+
+
+def merge_item_matches(
+    session: Session, item_id: int, matches: Sequence[MatchRecord], keep: Collection[int]
+) -> None:
+    """Add (or update) matches found for new fact-checks, then keep only the item's matches of
+    the fact-checks in ``keep`` (decided by ``classifier.match_merge.kept_fact_checks``)."""
     existing = {m.fact_check_id: m for m in session.scalars(select(ClaimMatch).where(ClaimMatch.item_id == item_id))}
     now = utcnow()
     for m in matches:
@@ -207,8 +213,7 @@ def merge_item_matches(session: Session, item_id: int, matches: Sequence[MatchRe
         row.similarity, row.sentence = float(m.similarity), m.sentence
         row.sentence_start, row.sentence_end = m.sentence_start, m.sentence_end
         row.score, row.debunk, row.debunk_cue = _optional(m.score), bool(m.debunk), m.debunk_cue
-    ranked = sorted(existing.values(), key=lambda r: (-_strength(r.score, r.similarity), r.fact_check_id))
-    for row in ranked[top_k:]:
+    for row in [row for fact_check_id, row in existing.items() if fact_check_id not in keep]:
         if row.id is None:
             session.expunge(row)
         else:
@@ -271,7 +276,7 @@ def matches_for_item(session: Session, item_id: int) -> list[MatchView]:
 
 def matches_for_items(session: Session, item_ids: Sequence[int]) -> dict[int, list[MatchView]]:
     found: dict[int, list[MatchView]] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         for view in _views(session.execute(_match_rows().where(ClaimMatch.item_id.in_(chunk))).all()):
             found.setdefault(view.item_id, []).append(view)
     return found
@@ -299,7 +304,7 @@ class ClassificationSignal:
 
 def classification_signals(session: Session, item_ids: Sequence[int]) -> list[ClassificationSignal]:
     found = []
-    for chunk in _chunks(sorted(set(item_ids))):
+    for chunk in chunks(sorted(set(item_ids))):
         rows = session.execute(
             select(Classification.id, Classification.item_id, Classification.score, Classification.flag_reasons,
                    Classification.signal_parts)
@@ -316,7 +321,7 @@ def write_claim_signals(session: Session, updates: Sequence[tuple[int, list[str]
     so are left alone. Returns how many rows changed."""
     wanted = {cid: (list(reasons), bool(flagged), parts) for cid, reasons, flagged, parts in updates}
     changed = 0
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in chunks(sorted(wanted)):
         for row in session.scalars(select(Classification).where(Classification.id.in_(chunk))):
             reasons, flagged, parts = wanted[row.id]
             if (list(row.flag_reasons or []), bool(row.flagged), row.signal_parts) == (reasons, flagged, parts):
@@ -336,7 +341,7 @@ class ClaimText:
 def claim_texts(session: Session, fact_check_ids: Sequence[int]) -> dict[int, ClaimText]:
     """The claim and its language of each fact-check (the second stage reads the words)."""
     found: dict[int, ClaimText] = {}
-    for chunk in _chunks(list(fact_check_ids)):
+    for chunk in chunks(list(fact_check_ids)):
         rows = session.execute(
             select(FactCheck.id, FactCheck.claim_reviewed, FactCheck.language).where(FactCheck.id.in_(chunk))
         ).all()

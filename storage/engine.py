@@ -15,10 +15,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.errors import StorageError
 from storage.settings import StorageSettings
 
 
-class DatabaseUrlError(ValueError):
+class DatabaseUrlError(StorageError, ValueError):
     """The database URL cannot be used."""
 
 

@@ -16,10 +16,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.queries import chunks
 from storage.schema import Item, appeared_at
-
-# Keeps IN (...) lists well below SQLite's and PostgreSQL's parameter limits.
-IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -54,15 +52,10 @@ class StoredSignature:
     signature: bytes
 
 
-def _chunks(values: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def existing_entry_keys(session: Session, source_id: int, keys: Iterable[str]) -> set[str]:
     wanted = sorted(set(keys))
     found: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         query = select(Item.entry_key).where(Item.source_id == source_id, Item.entry_key.in_(chunk))
         found.update(session.scalars(query))
     return found
@@ -72,7 +65,7 @@ def roots_by_content_hash(session: Session, hashes: Iterable[str]) -> dict[str, 
     """For each hash already stored: the root item (the first one stored with that content)."""
     wanted = sorted(set(hashes))
     roots: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         first = (
             select(Item.content_hash, func.min(Item.id).label("first_id"))
             .where(Item.content_hash.in_(chunk))

@@ -1,7 +1,7 @@
 """Repository functions for ``model_versions``: register, find, list, activate, roll back.
 
 One version per task is ``active``; activating another retires it. Every change is written to
-the audit log. (Also available as ``storage.signals.*`` for existing callers.)
+the audit log. (Also available as ``storage.model_versions`` for existing callers.)
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
-from storage.narratives import SEEN_AT, _chunks
+from storage.narratives import SEEN_AT
+from storage.queries import chunks
 from storage.schema import ClaimMatch, FactCheck, Item, Narrative, NarrativeItem, Source
 
 #: The ratings that count as a debunk of the claim (the others do not contradict it).
@@ -120,7 +121,7 @@ def list_narratives(
 
 def narrative_views(session: Session, narrative_ids: Sequence[int]) -> dict[int, NarrativeView]:
     found: dict[int, NarrativeView] = {}
-    for chunk in _chunks(list(narrative_ids)):
+    for chunk in chunks(list(narrative_ids)):
         found.update({n.id: _view(n) for n in session.scalars(select(Narrative).where(Narrative.id.in_(chunk)))})
     return found
 
@@ -129,7 +130,7 @@ def narrative_debunks(session: Session, narrative_ids: Sequence[int]) -> dict[in
     """Fact-checks matched to any member, debunks (false / mostly false) first, then by the
     number of members they matched."""
     found: dict[int, list[DebunkView]] = {nid: [] for nid in narrative_ids}
-    for chunk in _chunks(list(narrative_ids)):
+    for chunk in chunks(list(narrative_ids)):
         rows = session.execute(
             select(
                 NarrativeItem.narrative_id, FactCheck.id, FactCheck.publisher, FactCheck.url, FactCheck.claim_reviewed,
@@ -175,7 +176,7 @@ def narrative_detail(session: Session, narrative_id: int, member_limit: int = 20
 
 def member_times(session: Session, narrative_ids: Sequence[int], since: datetime | None = None) -> dict[int, list[datetime]]:
     found: dict[int, list[datetime]] = {nid: [] for nid in narrative_ids}
-    for chunk in _chunks(list(narrative_ids)):
+    for chunk in chunks(list(narrative_ids)):
         query = (
             select(NarrativeItem.narrative_id, SEEN_AT.label("seen_at"))
             .join(Item, Item.id == NarrativeItem.item_id)

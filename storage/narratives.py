@@ -14,7 +14,7 @@ gives no date or a date in the future.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,14 +22,13 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.aggregates import latest_classification_id
+from storage.classifications import CLASSIFIER_REASON
 from storage.errors import InvalidInput, NotFound
+from storage.queries import chunks, latest_classification_id
 from storage.schema import Classification, Item, ItemEmbedding, Narrative, NarrativeItem, utcnow
-from storage.signals import CLASSIFIER_REASON
 
 NARRATIVE_STATUSES = ("open", "closed", "merged")
 TITLE_MAX_CHARS = 300
-_IN_CHUNK = 500
 
 #: The time an item was seen: published, unless missing or later than collected.
 SEEN_AT = case(
@@ -73,11 +72,6 @@ class SummaryValues:
     title: str
     topics: list[str]
     member_similarity: dict[int, float]
-
-
-def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield values[start : start + _IN_CHUNK]
 
 
 def _member_query():
@@ -135,7 +129,7 @@ def open_narratives(session: Session, last_seen_after: datetime | None = None) -
 
 def members_of(session: Session, narrative_ids: Sequence[int]) -> dict[int, list[MemberRow]]:
     found: dict[int, list[MemberRow]] = {nid: [] for nid in narrative_ids}
-    for chunk in _chunks(list(narrative_ids)):
+    for chunk in chunks(list(narrative_ids)):
         query = (
             _member_query()
             .add_columns(NarrativeItem.narrative_id)
@@ -154,7 +148,7 @@ def narratives_needing_refresh(session: Session) -> list[int]:
 
 def narrative_of_items(session: Session, item_ids: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for chunk in _chunks(list(item_ids)):
+    for chunk in chunks(list(item_ids)):
         rows = session.execute(select(NarrativeItem.item_id, NarrativeItem.narrative_id).where(NarrativeItem.item_id.in_(chunk)))
         found.update({r.item_id: r.narrative_id for r in rows})
     return found

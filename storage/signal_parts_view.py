@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import is_latest
+from storage.queries import is_latest
 from storage.schema import Classification
 
 #: The part names of the contract (also the values ``labels.wrong_part`` takes).

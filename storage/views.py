@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import SignalFilter, bucket_floor, day_bounds, is_latest, latest_classification_id
+from storage.aggregates import SignalFilter, bucket_floor, day_bounds
 from storage.claim_matches import MatchView, matches_for_item
 from storage.labels import LabelRecord, label_history
+from storage.queries import is_latest, latest_classification_id
 from storage.schema import (
     ClaimMatch,
     Classification,

@@ -10,7 +10,7 @@ import hashlib
 
 import streamlit as st
 
-from dashboard.app import main
+from dashboard import main
 from waakhond.context import AppContext
 from waakhond.settings import Settings
 

@@ -1,19 +1,18 @@
-"""The long-running service (``waakhond run``): pipeline steps on APScheduler, jobs in the database.
+"""The embedded runtime (``waakhond run`` without a broker): the pipeline's steps on
+APScheduler, jobs in the database.
 
     start     AsyncIOScheduler, job store = table apscheduler_jobs in the project database;
               one job per pipeline step (kept when its interval is unchanged, so its next run
               time survives a restart); one shared Collector (HTTP client, robots.txt cache)
-    each job  run_step(name): exclusive steps first take the named lease "step:<name>", so
-              of several `waakhond run` processes only one runs them at a time; the collect
-              step needs none (every source is leased on its own)
+    each job  run_step(name): exclusive steps first take the named lease "step:<name>"
+              (``pipeline.lease``), so of several `waakhond run` processes only one runs them at
+              a time; the collect step needs none (every source is leased on its own)
     SIGTERM / SIGINT
               no new jobs; the collect step stops starting sources; whatever is in flight
               (fetches and their writes, sync steps on their threads) finishes; then exit 0
 
-Adding a step (classification, claim matching, aggregates, ...): write
-``def my_step(context: StepContext) -> None`` (or ``async def``) and add
-``PipelineStep("my_step", my_step, interval_seconds)`` to ``pipeline_steps`` below. A sync
-step runs on a worker thread; it should check ``context.stopping.is_set()`` between batches.
+The steps themselves, and where a new one goes, are in ``waakhond.pipeline``; the scale-out
+runtime (``waakhond.workers``) runs the same steps.
 """
 
 from __future__ import annotations
@@ -23,9 +22,8 @@ import inspect
 import logging
 import signal
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -33,67 +31,26 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-import storage
-from collector import Collector, CollectReport, default_page_processors
-from collector.leases import new_owner_id
-from storage.fetching import SCHEDULER_JOBS_TABLE, release_lease, try_acquire_lease
+from collector import Collector, new_owner_id
+from storage.fetching import SCHEDULER_JOBS_TABLE
 from storage.schema import utcnow
-from waakhond.classify_wiring import classify_step
-from waakhond.collect_wiring import collect_sources
 from waakhond.context import AppContext
-from waakhond.dashboard_wiring import aggregates_step
-from waakhond.debunk_wiring import match_step, with_claim_review_processor
-from waakhond.narrative_wiring import narrative_and_alert_steps
+from waakhond.metrics import start_metrics_server
+from waakhond.pipeline import (
+    STEP_LEASE_PREFIX,
+    PipelineStep,
+    StepContext,
+    acquire_step_lease,
+    build_collector,
+    pipeline_steps,
+    release_step_lease,
+    renew_every_seconds,
+)
 
 log = logging.getLogger(__name__)
-JOB_PREFIX = "step:"
-# An exclusive step's lease outlives a crashed holder by this many of its intervals at most
-# (never less than a minute); a running step renews it this many times per lease period.
-STEP_LEASE_INTERVALS = 3
-MIN_STEP_LEASE_SECONDS = 60
-LEASE_RENEWALS_PER_LEASE = 3
+JOB_PREFIX = STEP_LEASE_PREFIX  # a step's job id is its lease name
 # Threads for synchronous steps (classification etc.); steps are few and mostly sequential.
 STEP_THREADS = 2
-
-
-@dataclass
-class StepContext:
-    """What a step gets: the app (settings, engine, sessions), the shared collector, and the
-    stop signals (``stopping`` for threads, ``async_stopping`` for coroutines)."""
-
-    app: AppContext
-    worker: str
-    collector: Collector
-    stopping: threading.Event
-    async_stopping: asyncio.Event
-    last_results: dict[str, Any] = field(default_factory=dict)
-
-
-StepFunction = Callable[[StepContext], None] | Callable[[StepContext], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class PipelineStep:
-    name: str
-    run: StepFunction
-    interval_seconds: float
-    exclusive: bool = True  # one process at a time (named lease); False for self-leasing steps
-
-
-async def collect_step(context: StepContext) -> CollectReport:
-    """Fetch every due source once (the per-source leases keep processes from colliding)."""
-    return await collect_sources(context.collector, stop=context.async_stopping)
-
-
-def pipeline_steps(app: AppContext) -> list[PipelineStep]:
-    """The service's steps, in the order they are scheduled. Add yours here."""
-    return [
-        PipelineStep("collect", collect_step, app.settings.collector.tick_seconds, exclusive=False),
-        PipelineStep("classify", classify_step, app.settings.pipeline.classify_interval_seconds),
-        PipelineStep("match", match_step, app.settings.pipeline.match_interval_seconds),
-        PipelineStep("aggregates", aggregates_step, app.settings.dashboard.aggregates_refresh_seconds),
-        *narrative_and_alert_steps(app, PipelineStep),
-    ]
 
 
 # APScheduler's stored jobs name a module-level function; it finds the service whose event loop
@@ -115,10 +72,7 @@ class Service:
         self.app = app
         self.steps = {s.name: s for s in (steps if steps is not None else pipeline_steps(app))}
         self.worker = new_owner_id("service")
-        self.collector = collector or Collector(
-            app.settings.collector, app.sessions, app.read_sessions,
-            page_processors=with_claim_review_processor(default_page_processors()), owner=self.worker,
-        )
+        self.collector = collector or build_collector(app, owner=self.worker)
         self.stopping = threading.Event()
         self.async_stopping: asyncio.Event | None = None
         self._threads = ThreadPoolExecutor(max_workers=STEP_THREADS, thread_name_prefix="waakhond-step")
@@ -256,38 +210,22 @@ class Service:
     async def _keep_lease(self, step: PipelineStep) -> None:
         """Renew an exclusive step's lease while it runs, however long that takes."""
         while True:
-            await asyncio.sleep(_lease_seconds(step) / LEASE_RENEWALS_PER_LEASE)
+            await asyncio.sleep(renew_every_seconds(step))
             await self._lease(step, acquire=True)
 
     async def _lease(self, step: PipelineStep, *, acquire: bool) -> bool:
-        name = JOB_PREFIX + step.name
-        seconds = _lease_seconds(step)
-
         def work() -> bool:
-            with storage.transaction(self.app.sessions) as session:
-                if acquire:
-                    return try_acquire_lease(session, name, self.worker, utcnow(), seconds)
-                release_lease(session, name, self.worker)
-                return True
+            if acquire:
+                return acquire_step_lease(self.app.sessions, step, self.worker)
+            release_step_lease(self.app.sessions, step, self.worker)
+            return True
 
         return await asyncio.get_running_loop().run_in_executor(self._threads, work)
 
 
-def _lease_seconds(step: PipelineStep) -> float:
-    return max(MIN_STEP_LEASE_SECONDS, step.interval_seconds * STEP_LEASE_INTERVALS)
-
-
 def run_service(app: AppContext) -> None:
-    """Entry point of ``waakhond run``: blocks until SIGTERM/SIGINT, then stops cleanly. With
-    ``broker_url`` set this process is a scale-out scheduler instead: it only enqueues, and
-    Celery workers (``waakhond worker``) do the work."""
-    if app.settings.broker_url:
-        from waakhond.workers.scheduler import run_scheduler
-
-        run_scheduler(app)
-        return
-    from waakhond.metrics import start_metrics_server
-
+    """The embedded service: blocks until SIGTERM/SIGINT, then stops cleanly. (``waakhond run``
+    with ``broker_url`` set runs the scale-out scheduler instead, see ``waakhond.cli.collect_cmd``.)"""
     metrics = start_metrics_server(app.settings.metrics, read_sessions=app.read_sessions)
     try:
         asyncio.run(Service(app).run())

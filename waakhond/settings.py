@@ -21,14 +21,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from api.settings import ApiSettings
-from briefing.settings import BriefingSettings
-from classifier.narrative_settings import NarrativeSettings
-from classifier.settings import ClassifierSettings
-from collector.settings import CollectorSettings
-from dashboard.settings import DashboardSettings
-from storage.settings import StorageSettings
-from waakhond.alerts.settings import AlertSettings
+from alerts import AlertSettings
+from api import ApiSettings
+from briefing import BriefingSettings
+from classifier import ClassifierSettings, NarrativeSettings
+from collector import CollectorSettings
+from dashboard import DashboardSettings
+from storage import StorageSettings
 from waakhond.metrics.settings import MetricsSettings
 from waakhond.pipeline_settings import PipelineSettings
 from waakhond.workers.settings import ScaleSettings

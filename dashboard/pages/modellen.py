@@ -14,7 +14,7 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.drift_charts import agreement_rows, agreement_summary, rate_chart, rate_frame
 from dashboard.i18n import t
 from dashboard.pages.common import local_time, topic_name
-from storage import model_drift, signals, views
+from storage import model_drift, model_versions, views
 from storage.errors import StorageError
 from storage.schema import utcnow
 
@@ -132,7 +132,7 @@ def render(ctx: DashboardContext) -> None:
     settings = dashboard_settings(ctx)
     st.title(t("page.modellen"))
     with ctx.read_sessions() as session:
-        versions = signals.list_model_versions(session)
+        versions = model_versions.list_model_versions(session)
     if not versions:
         st.info(t("models.none"))
         return

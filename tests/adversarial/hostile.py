@@ -17,7 +17,7 @@ import storage
 from storage.schema import Classification, FactCheck, Item, ModelVersion, PolicyTopic, Source, utcnow
 from tests.collector.conftest import add_source, run_collect
 from tests.support.feed_server import FeedServer, Route, rss_feed
-from waakhond.debunk_wiring import with_claim_review_processor
+from waakhond.pipeline import with_claim_review_processor
 
 #: Marker every hostile text carries, so tests can find what reached the page.
 MARK = "WKH-INJECT"

@@ -11,6 +11,7 @@ import html
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from alerts.messages import AlertMessage, Link
 from collector.claimreview import scan_page
 from collector.feed_model import ParsedEntry
 from collector.http_rules import redirect_target
@@ -18,7 +19,6 @@ from collector.normalize import normalize_entry, refused_links_note
 from dashboard.components import link_html, safe_url
 from storage.factchecks import FactCheckSpec, validate_spec
 from storage.urls import MAX_URL_LENGTH, browser_scheme, web_url
-from waakhond.alerts.messages import AlertMessage, Link
 
 HOSTILE_LINKS = [
     "javascript:alert(1)",

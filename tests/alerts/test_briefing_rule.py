@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storage.alerts import LastAlerts
-from waakhond.alerts.briefing_schedule import (
+from alerts.briefing_schedule import (
     BriefingFact,
     briefing_due,
     briefing_key,
@@ -16,7 +15,8 @@ from waakhond.alerts.briefing_schedule import (
     last_slot,
     schedule_from_params,
 )
-from waakhond.alerts.rules import AlertFacts, RuleError, RuleSpec, decide, evaluate_rule, validate_params
+from alerts.rules import AlertFacts, RuleError, RuleSpec, decide, evaluate_rule, validate_params
+from storage.alerts import LastAlerts
 
 MONDAY_8 = schedule_from_params({})  # the defaults: Monday 08:00 Europe/Amsterdam, Dutch, every topic
 BASE = "https://waakhond.example.nl"

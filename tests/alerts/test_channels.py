@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 from pydantic import SecretStr
 
-from tests.alerts.receivers import SmtpServer, WebhookReceiver, free_port
-from waakhond.alerts import channels
-from waakhond.alerts.channels import (
+from alerts import channels
+from alerts.channels import (
     AlertDeliveryError,
     ChannelConfigError,
     deliver,
@@ -17,8 +16,9 @@ from waakhond.alerts.channels import (
     masked_config,
     validate_config,
 )
-from waakhond.alerts.messages import DISCLAIMER, AlertMessage, Link
-from waakhond.alerts.settings import AlertSettings
+from alerts.messages import DISCLAIMER, AlertMessage, Link
+from alerts.settings import AlertSettings
+from tests.alerts.receivers import SmtpServer, WebhookReceiver, free_port
 
 MESSAGE = AlertMessage(
     kind="new_narrative",

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 import storage
+from alerts import AlertSettings, evaluate_and_send
 from classifier import narrative_runner
 from classifier.narrative_settings import NarrativeSettings
 from storage import alerts as repo
@@ -19,7 +20,6 @@ from storage.errors import AlreadyExists, InvalidInput, NotFound
 from storage.schema import AlertRule, FetchRun
 from tests.alerts.receivers import WebhookReceiver
 from tests.narratives import rows
-from waakhond.alerts import AlertSettings, evaluate_and_send
 
 NOW = datetime(2025, 9, 1, 12, tzinfo=UTC)
 BASE = "https://waakhond.example.nl"

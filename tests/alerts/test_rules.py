@@ -6,10 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.spikes import SpikeTest
-from storage.alerts import DebunkSighting, LastAlerts, SourceOutage
-from waakhond.alerts.messages import Link
-from waakhond.alerts.rules import (
+from alerts.messages import Link
+from alerts.rules import (
     AlertFacts,
     NarrativeFact,
     RuleError,
@@ -19,6 +17,8 @@ from waakhond.alerts.rules import (
     evaluate_rule,
     validate_params,
 )
+from classifier.spikes import SpikeTest
+from storage.alerts import DebunkSighting, LastAlerts, SourceOutage
 
 NOW = datetime(2025, 9, 1, 12, tzinfo=UTC)
 BASE = "https://waakhond.example.nl"

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import storage
+from alerts import evaluate_and_send
+from alerts.messages import signal_part_lines
+from alerts.rules import NarrativeFact, evaluate_rule
 from storage.alerts import DebunkSighting
+from storage.classifications import classification_for_item
 from storage.signal_parts_view import read_signal_parts
-from storage.signals import classification_for_item
 from tests.alerts.test_evaluate import ALERTS, BASE, NARRATIVES, NOW, webhook, world  # noqa: F401 (fixtures)
 from tests.alerts.test_rules import NARRATIVE, facts, rule
 from tests.support.signal_parts import CLAIM, NARRATIVE_NAME, classify, contract_parts
-from waakhond.alerts import evaluate_and_send
-from waakhond.alerts.messages import signal_part_lines
-from waakhond.alerts.rules import NarrativeFact, evaluate_rule
 
 WHY = "Waarom gesignaleerd: desinformatiemodel, bekend onjuist verhaal (regel parts-v1)."
 

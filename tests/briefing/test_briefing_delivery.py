@@ -10,14 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage
+from alerts import AlertSettings, evaluate_and_send
 from briefing import BriefingSettings, GuidanceLinks, Link, build_briefing, parse_week
 from classifier.narrative_settings import NarrativeSettings
 from storage import alerts as repo
 from storage.briefings import briefing_content, latest_briefing
 from tests.alerts.receivers import WebhookReceiver
 from tests.briefing import world
-from waakhond.alerts import AlertSettings, evaluate_and_send
-from waakhond.briefing_wiring import make_briefing
+from waakhond.briefing_maker import make_briefing
 
 BASE = "https://waakhond.example.nl"
 MONDAY_07_30 = datetime(2025, 9, 1, 5, 30, tzinfo=UTC)  # 1 September 2025 07:30 in Amsterdam (summer time)

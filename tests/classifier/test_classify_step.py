@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import storage
 from classifier.versions import promote, register_folder
-from storage import signals
+from storage import classifications, model_versions
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,
@@ -16,8 +16,8 @@ from tests.classifier.pipeline_support import (
     tiny_app_settings,
     write_tiny_version,
 )
-from waakhond.classify_wiring import classify_step
 from waakhond.context import AppContext
+from waakhond.pipeline.classify import classify_step
 
 
 def _context(db, tmp_path, tiny_folder, tiny_settings, tiny_encoder):
@@ -40,8 +40,8 @@ def test_step_scores_pending_items_and_rescores_after_promotion(db, tmp_path, ti
     again = classify_step(context)
     assert (again.version, again.scored) == ("tiny-v2", 7)
     with db.read_sessions() as session:
-        version = signals.active_model_version(session, "disinformation")
-        assert all(signals.classification_for_item(session, i, version.id) for i in ids)
+        version = model_versions.active_model_version(session, "disinformation")
+        assert all(classifications.classification_for_item(session, i, version.id) for i in ids)
     context.app.dispose()
 
 

@@ -101,7 +101,7 @@ def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tm
     from classifier.evidence import item_text
     from classifier.score import classify_items, load_scoring_models
     from classifier.topics import seed_topics
-    from storage import signals
+    from storage import classifications
     from tests.classifier.pipeline_support import add_items
     from waakhond.settings import Settings
 
@@ -124,7 +124,7 @@ def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tm
     assert models.checkworthy is not None  # both shipped defaults were installed
     assert classify_items(db.sessions, settings, models).scored == 4
     with db.read_sessions() as session:
-        rows = [signals.classification_for_item(session, i) for i in ids]
+        rows = [classifications.classification_for_item(session, i) for i in ids]
         for row, (title, summary, body) in zip(rows, items, strict=True):
             parts = row.signal_parts
             assert parts["rule"] == "parts-v1" and parts["head"]["version"] == "nl-disinfo-real-v3"

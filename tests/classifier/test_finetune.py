@@ -13,7 +13,7 @@ from classifier.score import classify_items, load_scoring_models
 from classifier.train import Example, TrainingDataError
 from classifier.train_run import evaluate_version, train_candidate
 from classifier.versions import promote
-from storage import signals
+from storage import classifications
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,
@@ -60,8 +60,8 @@ def test_full_mode_trains_the_encoder_and_scores_with_it(db, tmp_path, tiny_fold
         (item_id,) = add_items(session, [(POSITIVE[3], "", None)])
     assert classify_items(db.sessions, settings, models).scored == 1
     with db.read_sessions() as session:
-        row = signals.classification_for_item(session, item_id)
-        embedding = signals.item_embeddings(session, [item_id])[item_id]
+        row = classifications.classification_for_item(session, item_id)
+        embedding = classifications.item_embeddings(session, [item_id])[item_id]
     windows = tiny_encoder.encode_ids([w.token_ids for w in tiny_encoder.token_windows(POSITIVE[3])]).mean(axis=0)
     np.testing.assert_allclose(embedding, windows / np.linalg.norm(windows), atol=1e-5)  # stored: base encoder
     assert 0 <= row.score <= 1

@@ -15,7 +15,7 @@ from classifier.evidence import item_text
 from classifier.score import classify_items, load_scoring_models
 from classifier.topics import seed_topics
 from classifier.versions import promote, rollback
-from storage import signals
+from storage import classifications, model_versions
 from storage.schema import Classification, ItemEmbedding, ItemSentence, ItemTopic, utcnow
 from tests.classifier.pipeline_support import (
     NEGATIVE,
@@ -70,7 +70,7 @@ def test_classify_stores_signal_evidence_topics_and_embeddings(db, app, tiny_enc
             assert row.label == ("disinformation" if row.flagged else "not_disinformation")
             assert row.flag_reasons == (["classifier"] if row.flagged else [])
             assert text[row.evidence_start : row.evidence_end] == row.evidence_text
-            sentences = signals.sentences_of_item(session, item_id)
+            sentences = classifications.sentences_of_item(session, item_id)
             assert sentences and all(text[s.char_start : s.char_end] == s.text for s in sentences)
             assert all(len(s.vector) == 4 * tiny_encoder.dim for s in sentences)
             embedding = session.get(ItemEmbedding, item_id)
@@ -110,8 +110,8 @@ def test_pending_window_since_and_collector_handoff(db, app, tiny_encoder) -> No
     report = classify_items(db.sessions, app, models)
     assert report.scored == 1  # the old item is outside the pending window
     with db.read_sessions() as session:
-        assert signals.classification_for_item(session, handed[0]) is not None
-        assert signals.classification_for_item(session, old_ids[0]) is None
+        assert classifications.classification_for_item(session, handed[0]) is not None
+        assert classifications.classification_for_item(session, old_ids[0]) is None
     assert classify_items(db.sessions, app, models, mode="since", since=old - timedelta(days=1)).scored == 2
     assert classify_items(db.sessions, app, models, mode="all", limit=1).scored == 1
 
@@ -122,11 +122,11 @@ def test_rescoring_keeps_the_claim_match_reason(db, app, tiny_encoder) -> None:
     models = _models(db, app, tiny_encoder)
     classify_items(db.sessions, app, models)
     with storage.transaction(db.sessions) as session:
-        row = signals.classification_for_item(session, item_id)
+        row = classifications.classification_for_item(session, item_id)
         row.flag_reasons, row.flagged, row.matched_at = ["claim_match"], True, utcnow()
     classify_items(db.sessions, app, models, mode="all")
     with db.read_sessions() as session:
-        row = signals.classification_for_item(session, item_id)
+        row = classifications.classification_for_item(session, item_id)
         assert "claim_match" in row.flag_reasons and row.flagged
         assert row.matched_at is None  # new sentences: the matcher looks again
 
@@ -147,7 +147,7 @@ def test_promotion_makes_recent_items_pending_and_rollback_returns(db, app, tiny
     assert classify_items(db.sessions, app, models2).scored == 2  # re-scored by the new version
     assert rollback(db.sessions, "disinformation", "tester") == ("tiny-v1", "tiny-v2")
     with db.read_sessions() as session:
-        statuses = {v.name: v.status for v in signals.list_model_versions(session)}
+        statuses = {v.name: v.status for v in model_versions.list_model_versions(session)}
         assert statuses == {"tiny-v1": "active", "tiny-v2": "retired"}
         actions = [e.action for e in storage.audit.entries(session, object_type="model_version")]
         assert actions[:2] == ["model.rollback", "model.promote"]
@@ -160,7 +160,7 @@ def test_a_concurrent_insert_is_retried_as_an_update(db, app, tiny_encoder, monk
 
     with storage.transaction(db.sessions) as session:
         (item_id,) = add_items(session, [(POSITIVE[2], "", None)])
-    real_save, calls = signals.save_classification, []
+    real_save, calls = classifications.save_classification, []
 
     def racing_save(session, version_id, record):
         calls.append(record.item_id)
@@ -168,11 +168,11 @@ def test_a_concurrent_insert_is_retried_as_an_update(db, app, tiny_encoder, monk
             raise IntegrityError("INSERT", {}, Exception("duplicate key"))
         return real_save(session, version_id, record)
 
-    monkeypatch.setattr(signals, "save_classification", racing_save)
+    monkeypatch.setattr(classifications, "save_classification", racing_save)
     assert classify_items(db.sessions, app, _models(db, app, tiny_encoder)).scored == 1
     assert calls == [item_id, item_id]
     with db.read_sessions() as session:
-        assert signals.classification_for_item(session, item_id) is not None
+        assert classifications.classification_for_item(session, item_id) is not None
 
 
 def test_very_long_items_are_scored_on_their_first_windows(db, app, tiny_encoder) -> None:

@@ -20,7 +20,9 @@ from storage.schema import FetchRun, Item, Source
 from tests.collector.conftest import add_source
 from tests.support.feed_server import Route, rss_feed
 from waakhond.context import AppContext
-from waakhond.service import PipelineStep, Service, StepContext, collect_step
+from waakhond.pipeline import PipelineStep, StepContext
+from waakhond.pipeline.collect import collect_step
+from waakhond.service import Service
 from waakhond.settings import Settings
 
 WAIT_SECONDS = 60

@@ -143,7 +143,7 @@ def test_analyst_says_which_part_was_wrong_and_it_is_stored_and_audited(make_app
     note = next(a for a in at.text_area if a.key.startswith("labelling_note_"))
     item_id = int(note.key.rsplit("_", 1)[1])
     with db.read_sessions() as session:
-        from storage.signals import classification_for_item
+        from storage.classifications import classification_for_item
 
         queued = classification_for_item(session, item_id)
         score, flagged = queued.score, queued.flagged

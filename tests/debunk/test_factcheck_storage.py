@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import storage
+from classifier.match_run import store_merged_matches
 from classifier.match_signal import refresh_claim_signals
 from storage import audit, claim_matches, factchecks
 from storage.claim_matches import MatchRecord
@@ -221,7 +222,7 @@ def test_merge_keeps_the_top_k_strongest(db):
         plain, _, false_check, true_check = _matched_world(s)
         third, _ = factchecks.upsert_fact_check(s, FactCheckSpec(url="https://a.nl/3", claim_reviewed="c3", publisher="p"))
         claim_matches.replace_item_matches(s, plain.id, [MatchRecord(false_check.id, 0.80), MatchRecord(true_check.id, 0.70)])
-        claim_matches.merge_item_matches(s, plain.id, [MatchRecord(third.id, 0.90), MatchRecord(false_check.id, 0.82)], top_k=2)
+        store_merged_matches(s, plain.id, [MatchRecord(third.id, 0.90), MatchRecord(false_check.id, 0.82)], top_k=2)
         kept = {(m.fact_check_id, round(m.similarity, 2)) for m in s.query(ClaimMatch).filter_by(item_id=plain.id)}
         assert kept == {(third.id, 0.90), (false_check.id, 0.82)}
 

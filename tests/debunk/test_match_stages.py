@@ -280,8 +280,8 @@ def test_under_the_threshold_only_a_refuting_item_keeps_its_match():
 
 
 def test_the_debunk_threshold_is_the_lowest_bar_where_refuting_units_top_candidate_is_right_often_enough(tmp_path):
+    from classifier.match_corpus import Decision
     from classifier.match_evaluation import choose_debunk_threshold
-    from classifier.match_training import Decision
 
     pair_set, encode = _tmp_pair_set(tmp_path)
     corpus = build_corpus(pair_set, encode, ["achtergrond"], split=lambda t: [t])

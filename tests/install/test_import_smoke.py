@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-PACKAGES = ("storage", "collector", "classifier", "dashboard", "waakhond", "api", "briefing")
+PACKAGES = ("storage", "collector", "classifier", "dashboard", "waakhond", "api", "briefing", "alerts")
 #: modules that are not importable as libraries, each with its reason
 NOT_LIBRARIES = {
     "waakhond.dashboard_app": "the Streamlit entry script: importing it runs the dashboard",

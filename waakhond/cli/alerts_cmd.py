@@ -15,14 +15,13 @@ import json
 import typer
 
 import storage
-from storage import alerts as repo
-from storage.alerts import CHANNEL_KINDS, RULE_KINDS
-from waakhond.alerts import (
+from alerts import (
     RULE_PARAMS,
     AlertDeliveryError,
     AlertMessage,
     ChannelConfigError,
     RuleError,
+    dashboard_base_url,
     dashboard_link,
     deliver,
     evaluate_and_send,
@@ -30,8 +29,9 @@ from waakhond.alerts import (
     validate_config,
     validate_params,
 )
-from waakhond.alerts.settings import dashboard_base_url
-from waakhond.briefing_wiring import scheduled_maker
+from storage import alerts as repo
+from storage.alerts import CHANNEL_KINDS, RULE_KINDS
+from waakhond.briefing_maker import scheduled_maker
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.params import format_duration, parse_duration
 from waakhond.errors import EXIT_FAILED, UserError

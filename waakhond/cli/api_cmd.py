@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import typer
 
 import storage
-from api.context import ApiContext, GuidanceLink
+from api import ApiContext, GuidanceLink
 from storage import api_tokens
 from storage.schema import API_TOKEN_ROLES, utcnow
 from waakhond.cli.main_support import actor_name, context_of
@@ -51,7 +51,7 @@ def serve(
     """Serve the read-only HTTP API (/api/v1, OpenAPI docs at /api/v1/docs)."""
     import uvicorn
 
-    from api.app import create_app
+    from api import create_app
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()

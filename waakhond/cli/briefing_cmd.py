@@ -10,7 +10,7 @@ import typer
 
 from briefing import LANGUAGES, RenderError, UnknownTopic, WeekError, last_completed_week, parse_week
 from storage.schema import utcnow
-from waakhond.briefing_wiring import make_briefing
+from waakhond.briefing_maker import make_briefing
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.errors import EXIT_FAILED, UserError
 

@@ -26,16 +26,12 @@ def collect(
     """Fetch the due sources once and store their new items. Exit code 1 if any fetch failed."""
     if not once:
         raise UserError("say --once to collect now, or use `waakhond run` to keep collecting on schedule")
-    from collector import Collector, default_page_processors
-    from waakhond.debunk_wiring import with_claim_review_processor
+    from waakhond.pipeline import build_collector
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
     ids = _source_ids(app_ctx, source) if source else None
-    collector = Collector(
-        app_ctx.settings.collector, app_ctx.sessions, app_ctx.read_sessions,
-        page_processors=with_claim_review_processor(default_page_processors()),
-    )
+    collector = build_collector(app_ctx)
     try:
         with progress_bar("Collecting") as (advance, set_total):
             report = collector.collect_once(ids, on_claimed=set_total, on_done=lambda _outcome: advance(1))
@@ -71,8 +67,14 @@ def run(ctx: typer.Context) -> None:
     """Run the service: collect every source on its schedule (and the later pipeline steps)
     until SIGTERM or Ctrl-C; work in flight is finished before exiting. With WAAKHOND_BROKER_URL
     set, this is the scale-out scheduler instead (see `waakhond scheduler`)."""
-    from waakhond.service import run_service
-
     app_ctx = context_of(ctx)
     app_ctx.require_database()
+    # Each runtime loads only when chosen: the scale-out one needs Celery (the ``scale`` extra).
+    if app_ctx.settings.broker_url:
+        from waakhond.workers.scheduler import run_scheduler
+
+        run_scheduler(app_ctx)
+        return
+    from waakhond.service import run_service
+
     run_service(app_ctx)

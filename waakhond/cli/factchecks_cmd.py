@@ -22,8 +22,7 @@ from classifier.match_training import (
     training_background,
 )
 from classifier.sentences import split_sentences
-from collector.claimreview import parse_claimreview_json
-from collector.factcheck_csv import parse_factcheck_csv
+from collector import parse_claimreview_json, parse_factcheck_csv
 from storage import audit, claim_matches, factchecks
 from storage.schema import RATINGS
 from waakhond.cli.main_support import actor_name, context_of

@@ -16,20 +16,19 @@ import pydantic
 import typer
 
 import storage
-from storage.errors import StorageError
 from storage.migrate import new_revision
 from waakhond import __version__
 from waakhond.bootstrap import current_revision, initialise_database
 from waakhond.cli.main_support import context_of
 from waakhond.context import AppContext
-from waakhond.errors import EXIT_USAGE, UserError
+from waakhond.errors import EXIT_USAGE, USAGE_ROOTS, UserError
 from waakhond.logs import configure_logging
 from waakhond.settings import CONFIG_ENV, DEFAULT_CONFIG_FILE, Settings, masked
 
 COMMAND_MODULES = (
     "waakhond.cli.sources_cmd",
     "waakhond.cli.users_cmd",
-    "waakhond.cli.demo_cmd",
+    "waakhond.demo.command",
     "waakhond.cli.dashboard_cmd",
     "waakhond.cli.collect_cmd",
     "waakhond.cli.factchecks_cmd",
@@ -183,8 +182,8 @@ def run(argv: list[str] | None = None) -> None:
         _fail(exc.format_message() if hasattr(exc, "format_message") else str(exc), EXIT_USAGE)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
-    except (StorageError, pydantic.ValidationError) as exc:
-        _fail(str(exc).splitlines()[0], EXIT_USAGE)
+    except USAGE_ROOTS as exc:
+        _fail((str(exc).splitlines() or [""])[0], EXIT_USAGE)
     except KeyboardInterrupt:
         typer.echo("waakhond: interrupted", err=True)
         sys.exit(130)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from collector.source_lists import SourceListError, read_source_list, render_opml, render_toml
+from collector import SourceListError, read_source_list, render_opml, render_toml
 from storage import sources as repo
 from storage.sources import SourceSpec
 from waakhond.cli.main_support import actor_name, context_of
@@ -245,7 +245,7 @@ def import_(
 def _offline_reason() -> str | None:
     """None when online; else why we think we are offline (a quick DNS + connect probe)."""
     import collector
-    from collector.connectivity import PROBE_HOSTS, PROBE_TIMEOUT_SECONDS
+    from collector import PROBE_HOSTS, PROBE_TIMEOUT_SECONDS
 
     if collector.network_available():
         return None

@@ -1,6 +1,17 @@
-"""The offline demo: a constructed corpus of fictional Dutch outlets and the local server for it.
+"""The offline demo, one wing: ``waakhond demo`` runs the whole house on a constructed corpus.
 
 Constructed for the Waakhond demo: fictional outlets, fictional posts, not real news.
+
+    corpus, entries         the corpus (``load_corpus``) and what its feeds must yield
+    server, site, pages,    the local feed and article server (``DemoFeedServer``), and the
+    render                  webhook receiver that stands in for a team's channel
+    webhook_receiver        (``WebhookReceiver``)
+    run                     prepare a demo database and run the service on it (``run_demo``);
+                            composes the house, so it is imported only by ``command``
+    command                 the ``waakhond demo`` CLI command (``register(app)``)
+
+The face offers the corpus and the servers (light, no model, no database); ``run`` and
+``command`` are reached by their module names.
 """
 
 from .corpus import (

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from waakhond.errors import UserError
+
 CORPUS_DIR = Path(__file__).parent / "corpus"
 
 FORMATS = ("rss", "atom", "jsonfeed")
@@ -41,7 +43,7 @@ ITEM_MAX_AGE_HOURS = 720.0
 FACTCHECK_MAX_AGE_HOURS = 17_600.0
 
 
-class CorpusError(ValueError):
+class CorpusError(UserError, ValueError):
     """The demo corpus files are inconsistent (a reference, a field or a value is wrong)."""
 
 

@@ -12,3 +12,5 @@
 
 Importing this package imports no Celery; ``celery_app`` does.
 """
+
+__all__: list[str] = []

@@ -17,12 +17,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from collector import Collector, CollectReport, default_page_processors
-from collector.leases import new_owner_id
-from waakhond.collect_wiring import collect_sources
+from collector import Collector, CollectReport, new_owner_id
 from waakhond.context import AppContext
-from waakhond.debunk_wiring import with_claim_review_processor
-from waakhond.service import PipelineStep, StepContext
+from waakhond.pipeline import PipelineStep, StepContext, build_collector, collect_sources
 
 #: Seconds to wait for the collector's loop thread to start.
 LOOP_START_SECONDS = 30
@@ -55,10 +52,7 @@ class WorkerRuntime:
             threading.Thread(target=serve, name="waakhond-collector-loop", daemon=True).start()
             if not ready.wait(LOOP_START_SECONDS):
                 raise RuntimeError("the collector's event loop did not start")
-            collector = Collector(
-                self.app.settings.collector, self.app.sessions, self.app.read_sessions,
-                page_processors=with_claim_review_processor(default_page_processors()), owner=self.owner,
-            )
+            collector = build_collector(self.app, owner=self.owner)
             asyncio.run_coroutine_threadsafe(collector.__aenter__(), loop).result()
             self._collector, self._loop = collector, loop
 

@@ -29,13 +29,13 @@ from datetime import datetime, timedelta
 from celery import Celery
 
 from classifier.versions import TASK_DISINFORMATION, install_default_versions
-from collector.leases import new_owner_id
-from storage import signals
+from collector import new_owner_id
+from storage import classifications, model_versions
 from storage.fetching import due_source_ids
 from storage.schema import utcnow
 from waakhond.context import AppContext
 from waakhond.metrics.settings import MetricsSettings
-from waakhond.service import PipelineStep, pipeline_steps
+from waakhond.pipeline import PipelineStep, pipeline_steps
 from waakhond.workers import tasks
 from waakhond.workers.leader import LeaderElection
 from waakhond.workers.planning import InFlight, plan_classify_batches, plan_fetches
@@ -127,11 +127,11 @@ class Scheduler:
 
     def _active_version_id(self) -> int | None:
         with self.app.read_sessions() as session:
-            active = signals.active_model_version(session, TASK_DISINFORMATION)
+            active = model_versions.active_model_version(session, TASK_DISINFORMATION)
         if active is None:  # a fresh database: the shipped default, as the embedded step would
             install_default_versions(self.app.sessions, self.app.settings)
             with self.app.read_sessions() as session:
-                active = signals.active_model_version(session, TASK_DISINFORMATION)
+                active = model_versions.active_model_version(session, TASK_DISINFORMATION)
         return None if active is None else active.id
 
     def _enqueue_classify(self, now: datetime) -> bool:
@@ -148,7 +148,7 @@ class Scheduler:
         limit = len(waiting) + room * size
         since = now - timedelta(days=cfg.pending_window_days)
         with self.app.read_sessions() as session:
-            pending = signals.pending_items(session, version_id, cfg.classify_languages, since, limit=limit)
+            pending = classifications.pending_items(session, version_id, cfg.classify_languages, since, limit=limit)
         truncated = len(pending) == limit
         self.classify.keep_only([p.item_id for p in pending], pending[-1].item_id if truncated else None)
         batches = plan_classify_batches(pending, waiting, now, size, timedelta(seconds=self.scale.classify_max_wait_seconds))

@@ -18,11 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from waakhond.classify_wiring import classify_pending
-from waakhond.service import pipeline_steps
+from waakhond.pipeline import classify_pending, held_step_lease, pipeline_steps
 from waakhond.workers.delivery import deliver
 from waakhond.workers.runtime import WorkerRuntime, current_runtime
-from waakhond.workers.step_lease import held_step_lease
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +73,7 @@ def _run_named_step(runtime: WorkerRuntime, name: str) -> dict[str, Any]:
     if not step.exclusive:
         runtime.call_step(step)
         return {"ran": True}
-    with held_step_lease(runtime, step) as held:
+    with held_step_lease(runtime.app.sessions, step, runtime.owner) as held:
         if not held:
             return {"ran": False}  # another process runs this step right now
         runtime.call_step(step)

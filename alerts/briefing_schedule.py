@@ -24,8 +24,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from alerts.messages import AlertMessage, dashboard_link, plural, quote
 from briefing import LANGUAGES, IsoWeek, week_of
-from waakhond.alerts.messages import AlertMessage, dashboard_link, plural, quote
 
 BRIEFING_PARAMS: dict[str, tuple[type, Any]] = {
     "weekday": (int, 1),

@@ -1,4 +1,4 @@
-"""Collection as both modes run it: the embedded ``collect`` step (every due source) and the
+"""The ``collect`` step, as both runtimes run it: the embedded step (every due source) and the
 scale-out ``fetch`` task (one source, only while it is still due) call ``collect_sources``."""
 
 from __future__ import annotations
@@ -9,8 +9,14 @@ from collections.abc import Sequence
 
 from collector import Collector, CollectReport
 from waakhond.metrics import record_fetch
+from waakhond.pipeline.step import StepContext
 
 log = logging.getLogger(__name__)
+
+
+async def collect_step(context: StepContext) -> CollectReport:
+    """Fetch every due source once (the per-source leases keep processes from colliding)."""
+    return await collect_sources(context.collector, stop=context.async_stopping)
 
 
 async def collect_sources(

@@ -18,17 +18,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.guidance import Guidance, GuidanceError, load_guidance
-from classifier.narrative_settings import NarrativeSettings
-from classifier.spikes import series_hours, spikes_now
-from storage import alerts as repo
-from storage import narrative_views, transaction
-from storage.schema import utcnow
-from storage.signal_parts_view import latest_signal_parts
-from waakhond.alerts.briefing_facts import BriefingMaker, due_briefings
-from waakhond.alerts.channels import AlertDeliveryError, deliver
-from waakhond.alerts.messages import AlertMessage, Link, debunk_links, signal_part_lines
-from waakhond.alerts.rules import (
+from alerts.briefing_facts import BriefingMaker, due_briefings
+from alerts.channels import AlertDeliveryError, deliver
+from alerts.messages import AlertMessage, Link, debunk_links, signal_part_lines
+from alerts.rules import (
     AlertFacts,
     AlertIntent,
     NarrativeFact,
@@ -37,7 +30,14 @@ from waakhond.alerts.rules import (
     decide,
     evaluate_rule,
 )
-from waakhond.alerts.settings import AlertSettings
+from alerts.settings import AlertSettings
+from classifier.guidance import Guidance, GuidanceError, load_guidance
+from classifier.narrative_settings import NarrativeSettings
+from classifier.spikes import series_hours, spikes_now
+from storage import alerts as repo
+from storage import narrative_views, transaction
+from storage.schema import utcnow
+from storage.signal_parts_view import latest_signal_parts
 
 log = logging.getLogger(__name__)
 #: Narratives looked at by the narrative rules: open, with at least two items (one item is

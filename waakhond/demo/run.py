@@ -42,7 +42,8 @@ from storage.errors import NotFound
 from storage.sources import SourceSpec
 from waakhond.bootstrap import initialise_database
 from waakhond.context import AppContext
-from waakhond.demo import DemoFeedServer, WebhookReceiver
+from waakhond.demo.server import DemoFeedServer
+from waakhond.demo.webhook_receiver import WebhookReceiver
 from waakhond.errors import EnvironmentProblem
 from waakhond.settings import Settings
 

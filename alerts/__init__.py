@@ -7,11 +7,19 @@
     validate_params(kind, params), validate_config(kind, config)   for the CLI and dashboard
     deliver(kind, config, message, settings)        send one message (``alerts channels test``)
 
-Decisions (which rules fire, de-duplication, cooldown) are pure (``rules``); sending is in
-``channels``; the runner (``evaluate``) records every delivery, sent or failed, in ``alerts``.
+    dashboard_base_url(...)                         the base of every link an alert carries
+    AlertsError                                     the root of the package's errors
+
+Decisions (which rules fire, de-duplication, cooldown, when a briefing is due) are pure
+(``rules``, ``briefing_schedule``); sending is in ``channels``; the runner (``evaluate``) reads
+through storage and records every delivery, sent or failed, in ``alerts``.
+
+A floor-2 package: it uses ``storage``, the classifier's spike test and guidance, and the
+``briefing``'s weeks; ``waakhond`` wires it (the ``alerts`` pipeline step, ``waakhond alerts``).
+A new channel kind: its sender in ``channels`` (and its kind in ``storage.alerts.CHANNEL_KINDS``).
 """
 
-from waakhond.alerts.channels import (
+from alerts.channels import (
     CHANNEL_KINDS_HTTP,
     AlertDeliveryError,
     ChannelConfigError,
@@ -20,21 +28,24 @@ from waakhond.alerts.channels import (
     masked_config,
     validate_config,
 )
-from waakhond.alerts.evaluate import EvaluationReport, evaluate_and_send
-from waakhond.alerts.messages import AlertMessage, Link, dashboard_link
-from waakhond.alerts.rules import RULE_PARAMS, RuleError, validate_params
-from waakhond.alerts.settings import AlertSettings
+from alerts.errors import AlertsError
+from alerts.evaluate import EvaluationReport, evaluate_and_send
+from alerts.messages import AlertMessage, Link, dashboard_link
+from alerts.rules import RULE_PARAMS, RuleError, validate_params
+from alerts.settings import AlertSettings, dashboard_base_url
 
 __all__ = [
     "CHANNEL_KINDS_HTTP",
     "RULE_PARAMS",
     "AlertDeliveryError",
     "AlertMessage",
+    "AlertsError",
     "AlertSettings",
     "ChannelConfigError",
     "EvaluationReport",
     "Link",
     "RuleError",
+    "dashboard_base_url",
     "dashboard_link",
     "deliver",
     "evaluate_and_send",

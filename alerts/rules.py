@@ -1,7 +1,7 @@
 """Alert rules: which rules fire on the facts, and which of those may be sent now (pure).
 
     facts    = narratives, spikes, debunked claims seen again, sources down   (gathered by
-               ``waakhond.alerts.evaluate`` through storage)
+               ``alerts.evaluate`` through storage)
     intents  = evaluate_rule(rule, facts, dashboard_url)  for every enabled rule
     to send  = decide(intents, last alerts per (rule, key), now)
 
@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from classifier.spikes import SpikeTest
-from storage.alerts import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
-from waakhond.alerts.briefing_schedule import (
+from alerts.briefing_schedule import (
     BRIEFING_PARAMS,
     BriefingFact,
     briefing_key,
@@ -31,7 +29,8 @@ from waakhond.alerts.briefing_schedule import (
     due_week,
     schedule_from_params,
 )
-from waakhond.alerts.messages import (
+from alerts.errors import AlertsError
+from alerts.messages import (
     AlertMessage,
     Link,
     dashboard_link,
@@ -40,6 +39,8 @@ from waakhond.alerts.messages import (
     quote,
     when,
 )
+from classifier.spikes import SpikeTest
+from storage.alerts import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
 
 #: Parameters of each rule kind, with their defaults and the type they must have.
 RULE_PARAMS: dict[str, dict[str, tuple[type, Any]]] = {
@@ -52,7 +53,7 @@ RULE_PARAMS: dict[str, dict[str, tuple[type, Any]]] = {
 }
 
 
-class RuleError(ValueError):
+class RuleError(AlertsError, ValueError):
     """A rule's parameters are wrong."""
 
 

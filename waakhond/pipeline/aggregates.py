@@ -1,15 +1,12 @@
-"""Service wiring for the dashboard: the step that keeps ``daily_topic_counts`` up to date."""
+"""The ``aggregates`` step: keeps ``daily_topic_counts`` (the dashboard's and API's trends) up to date."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import storage
 from storage.aggregates import RefreshResult, refresh_daily_counts
-
-if TYPE_CHECKING:
-    from waakhond.service import StepContext
+from waakhond.pipeline.step import StepContext
 
 log = logging.getLogger(__name__)
 

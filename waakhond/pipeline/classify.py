@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from classifier.score import ClassifyReport, classify_items, load_scoring_models
 from classifier.versions import VersionError
 from waakhond.context import AppContext
-from waakhond.debunk_wiring import shared_encoder
 from waakhond.metrics import record_classification
-
-if TYPE_CHECKING:
-    from waakhond.service import StepContext
+from waakhond.pipeline.encoder import shared_encoder
+from waakhond.pipeline.step import StepContext
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``waakhond demo``: the offline demo on the embedded default (see waakhond/demo_run.py)."""
+"""``waakhond demo``: the offline demo on the embedded default (see ``waakhond.demo.run``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 
 from waakhond.cli.main_support import context_of
 from waakhond.context import AppContext
-from waakhond.demo_run import (
+from waakhond.demo.run import (
     DEFAULT_FEED_PORT,
     DEFAULT_WEBHOOK_PORT,
     DemoOptions,

@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from waakhond.alerts.messages import DISCLAIMER, AlertMessage
-from waakhond.alerts.settings import AlertSettings
+from alerts.errors import AlertsError
+from alerts.messages import DISCLAIMER, AlertMessage
+from alerts.settings import AlertSettings
 
 BOT_NAME = "Waakhond"
 CHANNEL_KINDS_HTTP = HTTP_KINDS = ("webhook", "teams", "slack", "mattermost")
@@ -33,11 +34,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
-class AlertDeliveryError(Exception):
+class AlertDeliveryError(AlertsError):
     """A channel could not take the alert; the reason is recorded with it."""
 
 
-class ChannelConfigError(ValueError):
+class ChannelConfigError(AlertsError, ValueError):
     """A channel's configuration is unusable."""
 
 

@@ -12,8 +12,9 @@ from storage import narrative_views
 from tests.alerts.receivers import WebhookReceiver
 from tests.narratives import rows
 from waakhond.context import AppContext
-from waakhond.narrative_wiring import alerts_step, merge_step, narrative_step
-from waakhond.service import pipeline_steps
+from waakhond.pipeline import pipeline_steps
+from waakhond.pipeline.alerts import alerts_step
+from waakhond.pipeline.narratives import merge_step, narrative_step
 from waakhond.settings import Settings
 
 CLAIM = rows.direction(31)

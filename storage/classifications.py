@@ -1,5 +1,5 @@
 """Repository functions for the classifier's output: classifications, item embeddings, item
-sentences and item topics (model versions: ``storage.model_versions``, re-exported here).
+sentences and item topics (model versions are in ``storage.model_versions``).
 
 A classification is written together with the item's embedding, sentences and topics in the
 caller's transaction (one per batch), so a re-run replaces them and never duplicates.
@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
+from storage.queries import chunks
 from storage.schema import (
     Classification,
     Item,
@@ -32,7 +33,6 @@ from storage.schema import (
 
 CLASSIFIER_REASON = "classifier"
 CLAIM_MATCH_REASON = "claim_match"
-_IN_CHUNK = 500
 
 
 def vector_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
@@ -42,17 +42,6 @@ def vector_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
 
 def bytes_vector(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<f4").copy()
-
-
-# ============================================================================ model versions
-# They live in storage.model_versions; re-exported here for existing callers.
-from storage.model_versions import activate_model_version as activate_model_version  # noqa: E402
-from storage.model_versions import active_model_version as active_model_version  # noqa: E402
-from storage.model_versions import find_model_version as find_model_version  # noqa: E402
-from storage.model_versions import get_model_version as get_model_version  # noqa: E402
-from storage.model_versions import list_model_versions as list_model_versions  # noqa: E402
-from storage.model_versions import register_model_version as register_model_version  # noqa: E402
-from storage.model_versions import rollback_model_version as rollback_model_version  # noqa: E402
 
 
 # ============================================================================ items to score
@@ -274,8 +263,7 @@ def classification_for_item(session: Session, item_id: int, model_version_id: in
 def item_embeddings(session: Session, item_ids: Iterable[int]) -> dict[int, np.ndarray]:
     found: dict[int, np.ndarray] = {}
     ids = sorted(set(item_ids))
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
+    for chunk in chunks(ids):
         for item_id, vector in session.execute(
             select(ItemEmbedding.item_id, ItemEmbedding.vector).where(ItemEmbedding.item_id.in_(chunk))
         ):
@@ -287,11 +275,11 @@ def main_topics(session: Session, item_ids: Sequence[int]) -> dict[int, str]:
     """Each item's highest-scoring topic slug (items without topics are left out)."""
     found: dict[int, tuple[float, str]] = {}
     ids = sorted(set(item_ids))
-    for start in range(0, len(ids), _IN_CHUNK):
+    for chunk in chunks(ids):
         rows = session.execute(
             select(ItemTopic.item_id, ItemTopic.score, PolicyTopic.slug)
             .join(PolicyTopic, PolicyTopic.id == ItemTopic.topic_id)
-            .where(ItemTopic.item_id.in_(ids[start : start + _IN_CHUNK]))
+            .where(ItemTopic.item_id.in_(chunk))
         ).all()
         for item_id, score, slug in rows:
             if item_id not in found or score > found[item_id][0]:
@@ -360,8 +348,7 @@ def _evidence_checkworthiness(session: Session, pairs: Sequence[tuple[int, int |
     starts = {item_id: start for item_id, start in pairs if start is not None}
     found: dict[int, float] = {}
     ids = sorted(starts)
-    for begin in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[begin : begin + _IN_CHUNK]
+    for chunk in chunks(ids):
         for item_id, char_start, cw in session.execute(
             select(ItemSentence.item_id, ItemSentence.char_start, ItemSentence.checkworthiness).where(
                 ItemSentence.item_id.in_(chunk)

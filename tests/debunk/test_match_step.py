@@ -12,8 +12,8 @@ from storage.factchecks import FactCheckSpec
 from storage.schema import utcnow
 from tests.debunk import rows
 from waakhond.context import AppContext
-from waakhond.debunk_wiring import match_step, with_claim_review_processor
-from waakhond.service import StepContext
+from waakhond.pipeline import StepContext, with_claim_review_processor
+from waakhond.pipeline.match import match_step
 from waakhond.settings import Settings
 
 CLAIM = "De regering wil alle boeren hun land afnemen voor woningen."
