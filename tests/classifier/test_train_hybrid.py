@@ -12,7 +12,7 @@ from classifier.score import classify_items, load_scoring_models
 from classifier.train import Example, TrainingDataError
 from classifier.train_run import train_candidate
 from classifier.versions import TASK_CHECKWORTHY, promote
-from storage import signals
+from storage import classifications
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,
@@ -45,7 +45,7 @@ def test_hybrid_mode_writes_a_hybrid_version_that_classifies_with_both_parts(
         (item_id,) = add_items(session, [(POSITIVE[2], "", None)])
     assert classify_items(db.sessions, settings, models).scored == 1
     with db.read_sessions() as session:
-        row = signals.classification_for_item(session, item_id)
+        row = classifications.classification_for_item(session, item_id)
     assert row.signal_parts["head"]["version"] == "tiny-hybrid"
     assert set(row.signal_parts["head"]["components"]) == {"embedding", "lexical"}
 
