@@ -78,19 +78,10 @@ def items_for_scoring(
     """The next ``limit`` items (by id, after ``after_id``) in the languages to classify (or
     handed over by the collector), optionally only those without a classification by this
     version, optionally only those collected since a time, optionally only among ``item_ids``."""
-    wanted = classifiable(languages)
-    query = select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(
-        wanted, Item.id > after_id
+    query = _for_scoring(
+        select(Item.id, Item.title, Item.summary, Item.body_text, Item.language).where(Item.id > after_id),
+        model_version_id, languages, pending_only, collected_since, item_ids,
     )
-    if item_ids is not None:
-        query = query.where(Item.id.in_(list(item_ids)))
-    if pending_only:
-        done = exists().where(
-            and_(Classification.item_id == Item.id, Classification.model_version_id == model_version_id)
-        )
-        query = query.where(~done)
-    if collected_since is not None:
-        query = query.where(Item.collected_at >= collected_since)
     rows = session.execute(query.order_by(Item.id).limit(limit)).all()
     return [ItemForScoring(r.id, r.title or "", r.summary or "", r.body_text, r.language) for r in rows]
 
@@ -106,8 +97,15 @@ def count_items_for_scoring(
 ) -> int:
     from sqlalchemy import func
 
-    wanted = classifiable(languages)
-    query = select(func.count(Item.id)).where(wanted)
+    query = _for_scoring(select(func.count(Item.id)), model_version_id, languages, pending_only, collected_since,
+                         item_ids)
+    return int(session.scalar(query) or 0)
+
+
+def _for_scoring(query, model_version_id: int, languages: Sequence[str], pending_only: bool,
+                 collected_since: datetime | None, item_ids: Sequence[int] | None):
+    """``query`` narrowed to the items ``items_for_scoring`` and its count consider."""
+    query = query.where(classifiable(languages))
     if item_ids is not None:
         query = query.where(Item.id.in_(list(item_ids)))
     if pending_only:
@@ -117,7 +115,7 @@ def count_items_for_scoring(
         query = query.where(~done)
     if collected_since is not None:
         query = query.where(Item.collected_at >= collected_since)
-    return int(session.scalar(query) or 0)
+    return query
 
 
 @dataclass(frozen=True)
