@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.errors import ClassifierError
 from classifier.metrics import (
     ThresholdChoice,
     apply_calibration,
@@ -38,7 +39,7 @@ DEFAULT_SEED = 20240601
 MIN_TOPIC_EXAMPLES = 3
 
 
-class HeadError(ValueError):
+class HeadError(ClassifierError, ValueError):
     """Training data or a head file cannot be used."""
 
 

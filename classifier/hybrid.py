@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.errors import ClassifierError
 from classifier.heads import LinearHead
 from classifier.lexical import KIND, LEXICAL_C, LEXICAL_FILE, LexicalModel, fit_lexical
 from classifier.metrics import (
@@ -49,7 +50,7 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-class TextsRequired(ValueError):
+class TextsRequired(ClassifierError, ValueError):
     """The hybrid head scores texts, not embeddings alone."""
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.errors import ClassifierError
+
 LEXICAL_FILE = "lexical.safetensors"
 KIND = "tfidf-logistic"
 #: scikit-learn's default token pattern: words of two or more word characters.
@@ -34,7 +36,7 @@ NGRAMS = (1, 2)
 LEXICAL_C = 10.0
 
 
-class LexicalError(ValueError):
+class LexicalError(ClassifierError, ValueError):
     """A lexical model file that cannot be used."""
 
 

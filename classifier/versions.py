@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from classifier.errors import ClassifierError
 from classifier.heads import CalibratedHead, LinearHead, TrainedHead
 from classifier.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
 from classifier.lexical import LexicalError, LexicalModel
@@ -38,7 +39,7 @@ TASKS = (TASK_DISINFORMATION, TASK_CHECKWORTHY)
 SYSTEM_ACTOR = "system"
 
 
-class VersionError(ValueError):
+class VersionError(ClassifierError, ValueError):
     """A model version is missing, broken, or does not fit the encoder in use."""
 
 

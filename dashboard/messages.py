@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.messages_common import message as _m
-from dashboard.messages_signal_parts import SIGNAL_PARTS_MESSAGES
+from dashboard.messages_explain import EXPLAIN_MESSAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     # app, login, roles
@@ -126,41 +126,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "signal.factchecks": _m("Factchecks over deze bewering", "Fact-checks of this claim"),
     "signal.no_factchecks": _m("Geen factchecks gevonden.", "No fact-checks found."),
     "signal.similarity": _m("overeenkomst", "similarity"),
-    # the match panel (dashboard/match_view.py): why a match is a match
-    "match.sentence": _m("Zin in dit bericht", "Sentence in this item"),
-    "match.claim": _m("Bewering in de factcheck", "Claim in the fact-check"),
-    "match.rating": _m("Oordeel: {words} ({normalised})", "Verdict: {words} ({normalised})"),
-    "match.languages": _m("Talen: {pair}", "Languages: {pair}"),
-    "match.score": _m("Zekerheid van de koppeling (tweede fase): {score}", "Match confidence (second stage): {score}"),
-    "match.score_threshold": _m("{score}, drempel {threshold}", "{score}, threshold {threshold}"),
-    "match.no_score": _m("niet berekend (gekoppeld op overeenkomst alleen)", "not computed (matched on similarity alone)"),
-    "match.cosine": _m("overeenkomst van de zinnen {cosine}", "sentence similarity {cosine}"),
-    "match.debunk": _m("Dit bericht citeert de bewering om haar te weerleggen ({cue}): het telt niet als verspreiding.",
-                       "This item quotes the claim to refute it ({cue}): it does not count as spreading it."),
-    "match.debunk_source": _m("de bron is een factchecker", "the source is a fact-checker"),
-    "match.spreads": _m("Dit bericht lijkt de bewering te verspreiden.", "This item seems to spread the claim."),
-    "signal.carriers": _m("Dit verhaal stond bij {n} bron(nen).", "This story was carried by {n} source(s)."),
-    "signal.labels": _m("Beoordelingen", "Labels"),
-    "signal.no_labels": _m("Nog niet beoordeeld.", "Not labelled yet."),
-    "labels.user": _m("Analist", "Analyst"),
-    "labels.label": _m("Oordeel", "Label"),
-    "labels.note": _m("Notitie", "Note"),
-    "labels.when": _m("Wanneer", "When"),
-    "labels.retracted": _m("Ingetrokken", "Retracted"),
-    "label.disinformation": _m("Desinformatie", "Disinformation"),
-    "label.misleading": _m("Misleidend", "Misleading"),
-    "label.not_disinformation": _m("Geen desinformatie", "Not disinformation"),
-    "label.unsure": _m("Weet ik niet", "Don't know"),
-    "rating.false": _m("onwaar", "false"),
-    "rating.mostly_false": _m("grotendeels onwaar", "mostly false"),
-    "rating.mixed": _m("deels waar", "mixed"),
-    "rating.mostly_true": _m("grotendeels waar", "mostly true"),
-    "rating.true": _m("waar", "true"),
-    "rating.unproven": _m("onbewezen", "unproven"),
-    "rating.unknown": _m("onbekend", "unknown"),
-    "origin.collected": _m("verzameld", "collected"),
-    "origin.imported": _m("geïmporteerd", "imported"),
-    "origin.manual": _m("handmatig", "by hand"),
     # labelling
     "labelling.done_today": _m("Vandaag beoordeeld", "Labelled today"),
     "labelling.hide_score": _m("Score van het model verbergen", "Hide the model's score"),
@@ -404,4 +369,4 @@ MESSAGES: dict[str, dict[str, str]] = {
     "narratives.recent": _m("Laatste {hours} uur", "Last {hours} hours"),
     "narratives.previous": _m("{hours} uur daarvoor", "{hours} hours before"),
 }
-MESSAGES.update(SIGNAL_PARTS_MESSAGES)
+MESSAGES.update(EXPLAIN_MESSAGES)

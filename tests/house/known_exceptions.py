@@ -60,18 +60,9 @@ KNOWN_DASHBOARD_ASKS: dict[str, frozenset[tuple[str, str]]] = {
     }),
 }
 
-KNOWN_LONG_MODULES: dict[str, frozenset[str]] = {
-    "dashboard.messages holds every Dutch text of the dashboard in one table; being edited on main": frozenset(
-        {"dashboard.messages"}),
-}
+KNOWN_LONG_MODULES: dict[str, frozenset[str]] = {}
 
-KNOWN_ERROR_ROOTS: dict[str, frozenset[str]] = {
-    "classifier errors defined in the model files being edited on main (heads, hybrid, lexical, versions); "
-    "they join ClassifierError once those files are free": frozenset({
-        "classifier.heads.HeadError", "classifier.hybrid.TextsRequired", "classifier.lexical.LexicalError",
-        "classifier.versions.VersionError",
-    }),
-}
+KNOWN_ERROR_ROOTS: dict[str, frozenset[str]] = {}
 
 
 def allowed(table: dict[str, frozenset]) -> frozenset:
