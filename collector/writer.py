@@ -88,7 +88,13 @@ class DatabaseWriter:
     ) -> list[ClaimedSource]:
         now = self.now()
         with storage.transaction(self.sessions) as session:
-            ids = list(source_ids) if source_ids is not None else fetching.due_source_ids(session, now)
+            if source_ids is None:
+                # The due list is read before the claims: a source another collector fetches and
+                # releases in between must not be claimed again, so each claim re-checks that the
+                # source is still due, in the same UPDATE.
+                ids, only_due = fetching.due_source_ids(session, now), True
+            else:
+                ids = list(source_ids)
             return fetching.claim_sources(
                 session, ids, self.owner, now, self.settings.lease_seconds, take_over, only_due=only_due
             )
