@@ -16,7 +16,7 @@ through storage and records every delivery, sent or failed, in ``alerts``.
 
 A floor-2 package: it uses ``storage``, the classifier's spike test and guidance, and the
 ``briefing``'s weeks; ``waakhond`` wires it (the ``alerts`` pipeline step, ``waakhond alerts``).
-A new channel kind: its sender in ``channels`` (and its kind in ``storage.alerts.CHANNEL_KINDS``).
+A new channel kind: its sender in ``channels`` (and its kind in ``storage.repositories.alerts.CHANNEL_KINDS``).
 """
 
 from alerts.channels import (

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.briefing_schedule import BriefingFact, briefing_due, briefing_key, schedule_from_params
 from briefing import IsoWeek
 from storage import transaction
-from storage.alerts import LastAlerts
-from storage.briefings import BriefingRecord, briefing_for
+from storage.repositories import BriefingRecord, LastAlerts, briefing_for
 
 #: (week, topic or None, language) -> the briefing, written and recorded
 BriefingMaker = Callable[[IsoWeek, str | None, str], BriefingRecord]

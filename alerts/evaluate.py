@@ -1,6 +1,6 @@
 """Evaluating the alert rules once: gather facts, decide, send, record.
 
-    rules    <- enabled rules with enabled channels                         (storage.alerts)
+    rules    <- enabled rules with enabled channels                         (storage.repositories.alerts)
     facts    <- only what those rules look at: narratives with debunks, spikes per narrative
                 and per topic (classifier.spikes), debunked claims seen again, sources down
     intents  =  rules.evaluate_rule(...) per rule    (a broken rule is reported, others go on)
@@ -34,10 +34,11 @@ from alerts.settings import AlertSettings
 from classifier.guidance import Guidance, GuidanceError, load_guidance
 from classifier.narrative_settings import NarrativeSettings
 from classifier.spikes import series_hours, spikes_now
-from storage import alerts as repo
-from storage import narrative_views, transaction
+from storage import transaction
+from storage.read_models import latest_signal_parts
+from storage.read_models import narratives as narrative_views
+from storage.repositories import alerts as repo
 from storage.schema import utcnow
-from storage.signal_parts_view import latest_signal_parts
 
 log = logging.getLogger(__name__)
 #: Narratives looked at by the narrative rules: open, with at least two items (one item is

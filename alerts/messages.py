@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from storage.signal_parts_view import PartReading, SignalPartsView
-from storage.urls import web_url
+from storage import web_url
+from storage.read_models import PartReading, SignalPartsView
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/Amsterdam")

@@ -40,7 +40,7 @@ from alerts.messages import (
     when,
 )
 from classifier.spikes import SpikeTest
-from storage.alerts import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
+from storage.repositories import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
 
 #: Parameters of each rule kind, with their defaults and the type they must have.
 RULE_PARAMS: dict[str, dict[str, tuple[type, Any]]] = {

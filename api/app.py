@@ -13,7 +13,7 @@ from api.params import BadParameter, control_character_in
 from api.rate_limit import RateLimiter
 from api.schemas import Problem
 from api.usage import UsageTracker
-from storage.errors import InvalidInput
+from storage import InvalidInput
 
 PREFIX = "/api/v1"
 API_VERSION = "1.0"

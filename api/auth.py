@@ -22,7 +22,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 import storage
-from storage import api_tokens, audit
+from storage.repositories import api_tokens, audit
 from storage.schema import API_TOKEN_ROLES
 
 log = logging.getLogger(__name__)

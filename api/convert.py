@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from api import schemas
 from api.context import GuidanceLink
-from storage.api_views import ContractSignal, LabelRow
-from storage.claim_matches import MatchView
-from storage.narrative_views import DEBUNK_RATINGS, DebunkView, MemberView, NarrativeView
-from storage.urls import web_url
-from storage.views import HEALTHY_STATUSES, SourceHealth, TopicView
+from storage import web_url
+from storage.read_models import (
+    DEBUNK_RATINGS,
+    HEALTHY_STATUSES,
+    ContractSignal,
+    DebunkView,
+    LabelRow,
+    MemberView,
+    NarrativeView,
+    SourceHealth,
+    TopicView,
+)
+from storage.repositories import MatchView
 
 
 def signal(row: ContractSignal) -> schemas.Signal:

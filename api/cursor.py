@@ -13,8 +13,7 @@ import math
 from datetime import UTC, datetime
 
 from api.errors import ApiError
-from storage.api_views import SignalKey
-from storage.views import SORT_KEYS
+from storage.read_models import SORT_KEYS, SignalKey
 
 #: A cursor is a few dozen characters; anything much longer is not one of ours.
 MAX_CURSOR_LENGTH = 200

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.urls import web_url
+from storage import web_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 #: Characters XML 1.0 does not allow (anything else is escaped by ElementTree).

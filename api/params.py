@@ -1,4 +1,4 @@
-"""Turning query parameters into the dashboard's filter (``storage.aggregates.SignalFilter``).
+"""Turning query parameters into the dashboard's filter (``storage.read_models.daily_counts.SignalFilter``).
 
     period(first_day, last_day, days, today, default_days, max_days) -> (first, last)   (pure)
     signal_filter(session, ...) -> SignalFilter     (resolves the topic slug and the source id)
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from storage.aggregates import SignalFilter
+from storage.read_models import SignalFilter
 from storage.schema import PolicyTopic, Source
 
 #: Item languages are ISO 639-1/-3 codes (py3langid, feeds' xml:lang): two or three letters.

@@ -16,9 +16,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from api.auth import Caller, feed_viewer
 from api.feed import FeedEntry, FeedLink, FeedMeta, atom_feed
 from api.params import topic_id
-from storage import api_views
-from storage.aggregates import SignalFilter
-from storage.claim_matches import matches_for_item
+from storage.read_models import SignalFilter, signal_pages
+from storage.repositories import matches_for_item
 
 router = APIRouter(tags=["feeds"])
 ATOM_TYPE = "application/atom+xml"
@@ -48,7 +47,7 @@ def signals_feed(
     with ctx.read_sessions() as session:
         f = SignalFilter(first_day=(now - timedelta(days=settings.feed_period_days - 1)).date(), last_day=now.date(),
                          topic_id=topic_id(session, topic), min_score=min_score)
-        rows = api_views.signal_page(session, f, "time", None, settings.feed_entries).rows
+        rows = signal_pages.signal_page(session, f, "time", None, settings.feed_entries).rows
         matches = {r.item_id: matches_for_item(session, r.item_id) for r in rows}
     entries = [
         FeedEntry(

@@ -12,13 +12,18 @@ from api import convert, schemas
 from api.auth import Caller, analyst, viewer
 from api.params import BadParameter
 from api.routes_signals import MAX_ID, PAGE_LIMIT, FilterParams, filter_params, resolve_filter
-from storage import api_views
-from storage.aggregates import NO_TOPIC, flagged_per_day
-from storage.errors import NotFound
-from storage.factchecks import list_fact_checks
-from storage.narrative_views import list_narratives, narrative_detail
+from storage import NotFound
+from storage.read_models import (
+    NO_TOPIC,
+    flagged_per_day,
+    list_narratives,
+    narrative_detail,
+    signal_pages,
+    source_health,
+    topic_list,
+)
+from storage.repositories import list_fact_checks
 from storage.schema import RATINGS
-from storage.views import source_health, topic_list
 
 router = APIRouter()
 #: Members shown with one narrative (the newest first); the count is in ``item_count``.
@@ -143,4 +148,4 @@ def labels(
 ) -> list[schemas.Label]:
     start = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     with request.app.state.ctx.read_sessions() as session:
-        return [convert.label(r) for r in api_views.recent_labels(session, start, _page(request, limit), offset)]
+        return [convert.label(r) for r in signal_pages.recent_labels(session, start, _page(request, limit), offset)]

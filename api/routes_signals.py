@@ -13,10 +13,8 @@ from api import convert, schemas
 from api.auth import Caller, analyst, role_allows, viewer
 from api.cursor import decode_cursor, encode_cursor
 from api.params import BadParameter, period, signal_filter
-from storage import api_views
-from storage.aggregates import SignalFilter
-from storage.urls import web_url
-from storage.views import signal_detail
+from storage import web_url
+from storage.read_models import SignalFilter, signal_detail, signal_pages
 
 #: Ids are PostgreSQL ``integer`` columns: a larger number can name no row (and must not reach
 #: the database, which would refuse to compare it).
@@ -76,7 +74,7 @@ def list_signals(
     with ctx.read_sessions() as session:
         f = resolve_filter(request, session, params)
         try:
-            page = api_views.signal_page(session, f, sort, after, size)
+            page = signal_pages.signal_page(session, f, sort, after, size)
         except ValueError as exc:  # a cursor of another sort
             raise BadParameter(str(exc)) from exc
     return schemas.SignalList(signals=[convert.signal(r) for r in page.rows],
@@ -94,7 +92,7 @@ def get_signal(request: Request, item_id: ItemId, caller: Annotated[Caller, Depe
             raise HTTPException(404, f"no item {item_id}")
         labels = None
         if role_allows(caller.role, "analyst"):
-            labels = [convert.label(r) for r in api_views.recent_labels(session, item_id=item_id, limit=1000)]
+            labels = [convert.label(r) for r in signal_pages.recent_labels(session, item_id=item_id, limit=1000)]
         item_body = detail.texts[0] if detail.texts else None
     topics = [convert.topic(t) for t in detail.topics]
     return schemas.SignalDetail(
@@ -115,6 +113,6 @@ def get_signal(request: Request, item_id: ItemId, caller: Annotated[Caller, Depe
 def signal_labels(request: Request, item_id: ItemId, caller: Annotated[Caller, Depends(analyst)]) -> list[schemas.Label]:
     ctx = request.app.state.ctx
     with ctx.read_sessions() as session:
-        if not api_views.item_exists(session, item_id):
+        if not signal_pages.item_exists(session, item_id):
             raise HTTPException(404, f"no item {item_id}")
-        return [convert.label(r) for r in api_views.recent_labels(session, item_id=item_id, limit=1000)]
+        return [convert.label(r) for r in signal_pages.recent_labels(session, item_id=item_id, limit=1000)]

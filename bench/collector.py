@@ -46,8 +46,8 @@ from collector import Collector, CollectorSettings  # noqa: E402
 from collector.fetch import ConditionalGet, FetchResult, PoliteClient  # noqa: E402
 from collector.pages import PageProcessors  # noqa: E402
 from collector.parse import parse_feed  # noqa: E402
-from storage import sources as repo  # noqa: E402
-from storage.sources import SourceSpec  # noqa: E402
+from storage.repositories import sources as repo  # noqa: E402
+from storage.repositories.sources import SourceSpec  # noqa: E402
 from tests.support.feed_server import FeedServer, Route, rss_feed  # noqa: E402
 
 ITEMS_PER_FEED = 10

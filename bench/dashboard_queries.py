@@ -4,7 +4,7 @@ aggregate and without it (the same figures straight from items/classifications),
     python bench/dashboard_queries.py [--items 1000000] [--days 60] [--repeat 15] [--fresh]
 
 The database is generated once under var/bench/ (fast bulk inserts through sqlite3, schema from
-the real migrations), then the aggregate is built with ``storage.aggregates`` as the service
+the real migrations), then the aggregate is built with ``storage.read_models.daily_counts`` as the service
 would. Distributions: 60 days, daily volume with a weekly rhythm, 60 sources of uneven size,
 10 policy topics (0-2 per item), 90% of items classified, ~4% flagged with two planted topic
 spikes, 10% syndicated copies, 20k fact-checks, claim matches for a third of the flagged items.
@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 import storage  # noqa: E402
 from classifier.queue import label_queue  # noqa: E402
 from classifier.settings import ClassifierSettings  # noqa: E402
-from storage import aggregates, classifications, factchecks, views  # noqa: E402
-from storage.aggregates import SignalFilter  # noqa: E402
+from storage.read_models import daily_counts, signals  # noqa: E402
+from storage.read_models.daily_counts import SignalFilter  # noqa: E402
+from storage.repositories import classifications, factchecks  # noqa: E402
 
 DB_DIR = ROOT / "var" / "bench"
 TOPICS = ("stikstof", "woningmarkt", "migratie", "vaccinatie", "digitale-euro", "klimaat", "belastingen",
@@ -126,7 +127,7 @@ def generate(path: Path, items: int, days: int, seed: int = 7) -> dict[str, floa
     engine = storage.create_db_engine(f"sqlite:///{path}")
     started = time.perf_counter()
     with storage.transaction(storage.session_factory(engine)) as session:
-        aggregates.refresh_daily_counts(session, rebuild=True)
+        daily_counts.refresh_daily_counts(session, rebuild=True)
     built = time.perf_counter() - started
     engine.dispose()
     return {"generate_s": round(generated, 1), "aggregate_rebuild_s": round(built, 1)}
@@ -166,7 +167,7 @@ def page_queries(sessions, now: datetime) -> dict[str, dict[str, Callable[[], ob
     strong = SignalFilter(today - timedelta(days=29), today, min_score=0.8, language="nl")
     week = (today - timedelta(days=6), today)
     with sessions() as s:
-        detail_id = views.list_signals(s, month, "score", True, 0, 1)[0].item_id
+        detail_id = signals.list_signals(s, month, "score", True, 0, 1)[0].item_id
 
     def q(function: Callable, *args) -> Callable[[], object]:
         def run() -> object:
@@ -176,35 +177,35 @@ def page_queries(sessions, now: datetime) -> dict[str, dict[str, Callable[[], ob
 
     return {
         "overzicht": {
-            "figures_24h": q(views.overview_figures, now),
-            "trend_with_baseline[aggregate]": q(aggregates.flagged_per_day, with_baseline),
-            "trend_with_baseline[from items]": q(aggregates.flagged_per_day_from_items, with_baseline),
-            "trend_topic_filter[aggregate]": q(aggregates.flagged_per_day, topic),
-            "trend_topic_filter[from items]": q(aggregates.flagged_per_day_from_items, topic),
-            "trend_min_score_language[aggregate]": q(aggregates.flagged_per_day, strong),
-            "trend_min_score_language[from items]": q(aggregates.flagged_per_day_from_items, strong),
-            "flagged_total[aggregate]": q(aggregates.flagged_total, month),
-            "flagged_total[from items]": q(views.count_signals, month),
-            "first_counted_day[aggregate]": q(aggregates.first_counted_day),
+            "figures_24h": q(signals.overview_figures, now),
+            "trend_with_baseline[aggregate]": q(daily_counts.flagged_per_day, with_baseline),
+            "trend_with_baseline[from items]": q(daily_counts.flagged_per_day_from_items, with_baseline),
+            "trend_topic_filter[aggregate]": q(daily_counts.flagged_per_day, topic),
+            "trend_topic_filter[from items]": q(daily_counts.flagged_per_day_from_items, topic),
+            "trend_min_score_language[aggregate]": q(daily_counts.flagged_per_day, strong),
+            "trend_min_score_language[from items]": q(daily_counts.flagged_per_day_from_items, strong),
+            "flagged_total[aggregate]": q(daily_counts.flagged_total, month),
+            "flagged_total[from items]": q(signals.count_signals, month),
+            "first_counted_day[aggregate]": q(daily_counts.first_counted_day),
         },
         "signalen": {
-            "count_30_days[from items]": q(views.count_signals, month),
-            "total_for_paging[aggregate]": q(aggregates.flagged_total, month),
-            "page_1_by_time": q(views.list_signals, month, "time", True, 0, 50),
-            "page_1_by_score": q(views.list_signals, month, "score", True, 0, 50),
-            "page_20_by_time": q(views.list_signals, month, "time", True, 950, 50),
-            "page_1_topic_filter": q(views.list_signals, topic, "time", True, 0, 50),
-            "count_topic_filter[from items]": q(views.count_signals, topic),
-            "total_topic_filter[aggregate]": q(aggregates.flagged_total, topic),
-            "detail": q(views.signal_detail, detail_id),
+            "count_30_days[from items]": q(signals.count_signals, month),
+            "total_for_paging[aggregate]": q(daily_counts.flagged_total, month),
+            "page_1_by_time": q(signals.list_signals, month, "time", True, 0, 50),
+            "page_1_by_score": q(signals.list_signals, month, "score", True, 0, 50),
+            "page_20_by_time": q(signals.list_signals, month, "time", True, 950, 50),
+            "page_1_topic_filter": q(signals.list_signals, topic, "time", True, 0, 50),
+            "count_topic_filter[from items]": q(signals.count_signals, topic),
+            "total_topic_filter[aggregate]": q(daily_counts.flagged_total, topic),
+            "detail": q(signals.signal_detail, detail_id),
         },
         "labelen": {
             "label_queue[classifier]": q(lambda s: label_queue(s, ClassifierSettings(), limit=10, user_id=1)),
-            "detail": q(views.signal_detail, detail_id),
+            "detail": q(signals.signal_detail, detail_id),
         },
         "bronnen": {
-            "source_health": q(views.source_health),
-            "items_per_source[aggregate]": q(aggregates.items_per_source, *week),
+            "source_health": q(signals.source_health),
+            "items_per_source[aggregate]": q(daily_counts.items_per_source, *week),
         },
         "factchecks": {
             "search": q(lambda s: factchecks.list_fact_checks(s, search="stikstof", limit=50)),
@@ -212,7 +213,7 @@ def page_queries(sessions, now: datetime) -> dict[str, dict[str, Callable[[], ob
         },
         "modellen": {
             "versions": q(classifications.list_model_versions),
-            "threshold_preview_7_days": q(views.threshold_preview, 1, now - timedelta(days=7), 0.6),
+            "threshold_preview_7_days": q(signals.threshold_preview, 1, now - timedelta(days=7), 0.6),
         },
     }
 

@@ -101,8 +101,8 @@ class Workers:
 
 
 def add_sources(sessions, urls: list[str]) -> list[int]:
-    from storage import sources as repo
-    from storage.sources import SourceSpec
+    from storage.repositories import sources as repo
+    from storage.repositories.sources import SourceSpec
 
     with storage.transaction(sessions) as session:
         return [repo.add_source(session, SourceSpec(url=u, name=u.rsplit("/", 2)[-2] + u[-6:]), "bench")[0].id

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from briefing.texts import number, text
 from briefing.weeks import IsoWeek, week_of
-from storage.signal_parts_view import SCORING_PARTS, SignalPartsView
-from storage.urls import web_url
+from storage import web_url
+from storage.read_models import SCORING_PARTS, SignalPartsView
 
 CONFIRMING_LABELS = ("disinformation", "misleading")
 REJECTING_LABELS = ("not_disinformation",)

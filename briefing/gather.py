@@ -31,17 +31,16 @@ from briefing.errors import BriefingError
 from briefing.settings import BriefingSettings
 from briefing.texts import LANGUAGES, text
 from briefing.weeks import IsoWeek
-from storage import briefing_views, narrative_views, views
-from storage.aggregates import SignalFilter, first_counted_day, flagged_per_day
-from storage.signal_parts_view import PART_NAMES
-from storage.urls import web_url
+from storage import web_url
+from storage.read_models import PART_NAMES, SignalFilter, first_counted_day, flagged_per_day, growth, signals
+from storage.read_models import narratives as narrative_views
 
 
 class UnknownTopic(BriefingError, ValueError):
     """The topic asked for is not a policy topic."""
 
 
-def _topic_name(topic: views.TopicView, language: str) -> str:
+def _topic_name(topic: signals.TopicView, language: str) -> str:
     return topic.name_en if language == "en" and topic.name_en else topic.name
 
 
@@ -61,11 +60,11 @@ def build_briefing(
 ) -> BriefingContent:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-    topics = [t for t in views.topic_list(session) if topic is None or t.slug == topic]
+    topics = [t for t in signals.topic_list(session) if topic is None or t.slug == topic]
     if topic is not None and not topics:
         raise UnknownTopic(f"no policy topic {topic!r}")
     names = {t.slug: _topic_name(t, language) for t in topics}
-    all_names = {t.slug: _topic_name(t, language) for t in views.topic_list(session)}
+    all_names = {t.slug: _topic_name(t, language) for t in signals.topic_list(session)}
     weeks = [*week.previous(settings.history_weeks), week]
     per_day = flagged_per_day(session, SignalFilter(weeks[0].first_day, week.last_day))
     first_counted = first_counted_day(session)
@@ -73,12 +72,12 @@ def build_briefing(
     sections, quiet = [], []
     for t in topics:
         counts = weekly_counts([(c.day, c.flagged) for c in per_day if c.topic_id == t.id], weeks, first_counted)
-        grown = briefing_views.narrative_growth(session, week.start, week.end, previous_start, topic=t.slug,
+        grown = growth.narrative_growth(session, week.start, week.end, previous_start, topic=t.slug,
                                                 min_items=settings.min_narrative_items)
         grown = [g for g in grown if g.growth > 0][: settings.narratives_per_topic]
         ids = [g.narrative.id for g in grown]
-        members = briefing_views.flagged_members(session, ids, week.start, week.end, settings.claims_per_narrative)
-        rows = briefing_views.claim_rows(session, [i for m in members.values() for i in m])
+        members = growth.flagged_members(session, ids, week.start, week.end, settings.claims_per_narrative)
+        rows = growth.claim_rows(session, [i for m in members.values() for i in m])
         debunks = narrative_views.narrative_debunks(session, ids)
         entries = tuple(
             NarrativeEntry(
@@ -91,7 +90,7 @@ def build_briefing(
             )
             for g in grown
         )
-        summary = briefing_views.label_summary(session, week.start, week.end, topic_id=t.id,
+        summary = growth.label_summary(session, week.start, week.end, topic_id=t.id,
                                                examples=settings.label_examples)
         labels = labels_of(summary.counts, [
             LabelLine(e.title, text(f"label.{e.label}", language),

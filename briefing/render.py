@@ -14,7 +14,7 @@ from briefing.chart import weekly_chart_svg
 from briefing.content import BriefingContent
 from briefing.errors import BriefingError
 from briefing.texts import long_date, number, text
-from storage.urls import web_url
+from storage import web_url
 
 FORMATS = ("pdf", "html")
 

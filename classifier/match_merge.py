@@ -2,14 +2,14 @@
 
 A full search replaces an item's matches; a search of new fact-checks against recent items only
 adds to them, so the item keeps its ``top_k`` strongest old and new matches together. Storage
-reads the old strengths and writes what is decided here (``storage.claim_matches``).
+reads the old strengths and writes what is decided here (``storage.repositories.claim_matches``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from storage.claim_matches import MatchRecord
+from storage.repositories import MatchRecord
 
 #: A stored match's strength inputs: (stage-two probability or None, cosine similarity).
 Strength = tuple[float | None, float]

@@ -35,8 +35,8 @@ from classifier.match_signal import refresh_claim_signals
 from classifier.match_stages import Matcher, ScoredMatch, match_batch
 from classifier.match_stance import item_stance
 from classifier.settings import ClassifierSettings
-from storage import claim_matches, factchecks, transaction
-from storage.claim_matches import ItemOrigin, ItemText, MatchRecord
+from storage import transaction
+from storage.repositories import ItemOrigin, ItemText, MatchRecord, claim_matches, factchecks
 from storage.schema import utcnow
 
 #: Items read, matched and committed together: small enough that a crash loses little work.

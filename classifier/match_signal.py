@@ -18,7 +18,7 @@
 The part shown (``signal_parts["claim_match"]``) is the match that raised the flag, else the
 debunk that held it back, else the strongest stored match; an item without stored matches has
 no part. ``claim_signal`` and ``updated_signal`` are pure; ``refresh_claim_signals`` reads
-through ``storage.claim_matches``, decides, and lets storage write the result.
+through ``storage.repositories.claim_matches``, decides, and lets storage write the result.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storage import claim_matches
-from storage.claim_matches import (
+from storage.repositories import (
     CLAIM_MATCH_PART,
     CLAIM_MATCH_REASON,
     CLASSIFIER_REASON,
     DEFAULT_PARTS_RULE,
     HEAD_PART,
     MatchView,
+    claim_matches,
 )
 
 #: Ratings that debunk a claim: a strong match with one of them can raise the item's signal.

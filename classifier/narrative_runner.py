@@ -34,9 +34,9 @@ from classifier.narratives import (
     vector_from_bytes,
     vector_to_bytes,
 )
-from storage import narratives as repo
 from storage import transaction
-from storage.audit import SYSTEM_ACTOR
+from storage.repositories import SYSTEM_ACTOR
+from storage.repositories import narratives as repo
 from storage.schema import utcnow
 
 #: Placing never loops for ever: at most this many batches per call (the next call goes on).

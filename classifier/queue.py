@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from classifier.settings import ClassifierSettings
 from classifier.versions import TASK_DISINFORMATION
-from storage import classifications, model_versions
-from storage import labels as label_store
-from storage import topics as topic_store
+from storage.repositories import classifications, model_versions
+from storage.repositories import labels as label_store
+from storage.repositories import topics as topic_store
 from storage.schema import utcnow
 
 #: Weights of the priority parts. Uncertainty leads: it is what active learning is for.

@@ -48,8 +48,14 @@ from classifier.versions import (
     load_version_for,
     version_folder,
 )
-from storage import classifications, model_versions, transaction
-from storage.classifications import ClassificationRecord, SentenceRecord, vector_bytes
+from storage import transaction
+from storage.repositories import (
+    ClassificationRecord,
+    SentenceRecord,
+    classifications,
+    model_versions,
+    vector_bytes,
+)
 from storage.schema import utcnow
 
 Advance = Callable[[int], None]

@@ -1,6 +1,6 @@
 """The combined flag of an item from its parts: rule ``parts-v1`` (pure; no I/O).
 
-Parts (each with its own calibrated number; see the contract in storage/signal_parts_view.py):
+Parts (each with its own calibrated number; see the contract in storage/read_models/signal_parts.py):
 
     head         the disinformation head's score (max over token windows) and its threshold;
                  for the hybrid head also its two parts there ("components": the embedding

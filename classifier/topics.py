@@ -25,8 +25,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from classifier.settings import ClassifierSettings
-from storage import topics as topic_store
-from storage.topics import TopicSpec
+from storage.repositories import TopicSpec
+from storage.repositories import topics as topic_store
 
 TOPICS_FILE = Path(__file__).resolve().parent / "data" / "policy_topics.toml"
 #: Keyword hits beyond this many add nothing: a long article repeats its keywords.

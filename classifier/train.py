@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from classifier.errors import ClassifierError
 from classifier.evidence import item_text
 from classifier.metrics import binary_metrics, cohen_kappa, krippendorff_alpha_nominal, majority_label
-from storage import classifications
-from storage import labels as label_store
+from storage.repositories import classifications
+from storage.repositories import labels as label_store
 from storage.schema import Item
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "seed" / "seed_nl.csv"

@@ -46,7 +46,8 @@ from classifier.versions import (
     versions_dir,
     write_version_folder,
 )
-from storage import model_versions, transaction
+from storage import transaction
+from storage.repositories import model_versions
 
 #: How a version is trained: a linear head over the frozen encoder; the hybrid head (that head
 #: and a TF-IDF model, combined in log-odds: the kind of the shipped default, classifier.hybrid);

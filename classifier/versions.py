@@ -27,7 +27,8 @@ from classifier.heads import CalibratedHead, LinearHead, TrainedHead
 from classifier.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
 from classifier.lexical import LexicalError, LexicalModel
 from classifier.settings import ClassifierSettings
-from storage import model_versions, transaction
+from storage import transaction
+from storage.repositories import model_versions
 from storage.schema import ModelVersion, utcnow
 
 VERSION_FILE = "version.json"

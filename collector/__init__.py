@@ -9,7 +9,7 @@ One source's walk (see each module's docstring)::
     normalize (pure)  canonical URL, entry key, clean text, content hash
     dedup             exact (content hash) and near duplicates across sources (MinHash LSH)
     pages             article pages: full text (trafilatura) and page processors per kind
-    writer            storage.fetching.upsert_fetch: one transaction per fetch
+    writer            storage.repositories.fetches.upsert_fetch: one transaction per fetch
     run               Collector: leases, concurrency, report
 
 Public API: ``Collector``, ``CollectReport``, ``SourceOutcome``, ``CollectorSettings``,

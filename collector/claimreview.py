@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from collector.ratings import UNKNOWN, normalise_rating, to_float
-from storage.factchecks import FactCheckSpec
-from storage.urls import web_url
+from storage import web_url
+from storage.repositories import FactCheckSpec
 
 #: The default fact-checker sources (kind ``factcheck``), in the ``waakhond sources import`` format.
 JSON_LD_TYPE = "application/ld+json"

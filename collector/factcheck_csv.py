@@ -25,7 +25,7 @@ import re
 
 from collector.claimreview import language_code, parse_date
 from collector.ratings import normalise_rating, to_float
-from storage.factchecks import FactCheckSpec
+from storage.repositories import FactCheckSpec
 
 REQUIRED_COLUMNS = ("url", "claim")
 OPTIONAL_COLUMNS = (

@@ -3,7 +3,7 @@ become ``fact_checks`` rows, in the transaction that stores the item.
 
     html of a new entry's page -> collector.claimreview.scan_page (several reviews, broken
                                   JSON-LD skipped, else the headline with rating unknown)
-                               -> storage.factchecks.upsert_fact_checks(origin="collected",
+                               -> storage.repositories.factchecks.upsert_fact_checks(origin="collected",
                                   source_id, item_id): a refetch changes nothing
 
 Registered by the wiring (``waakhond``) with ``PageProcessors.register("factcheck", ...)``.
@@ -18,7 +18,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from collector.claimreview import scan_page
-from storage.factchecks import UpsertCounts, upsert_fact_checks
+from storage.repositories import UpsertCounts, upsert_fact_checks
 from storage.schema import Item, Source
 
 FACTCHECK_KIND = "factcheck"

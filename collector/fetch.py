@@ -46,7 +46,7 @@ from collector.politeness import (
 )
 from collector.settings import CollectorSettings
 from collector.transport import GuardedTransport
-from storage.urls import web_url
+from storage import web_url
 
 PRODUCT = "Waakhond"  # also the token robots.txt rules are matched against
 FEED_ACCEPT = (

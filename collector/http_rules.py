@@ -8,7 +8,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
-from storage.urls import web_url
+from storage import web_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # 5xx, 429 Too Many Requests and 408 Request Timeout are worth another attempt.

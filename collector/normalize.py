@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from collector.feed_model import ParsedEntry
-from storage.urls import WEB_SCHEMES, declared_scheme, describe_refused, web_url
+from storage import WEB_SCHEMES, declared_scheme, describe_refused, web_url
 
 TRACKING_PARAM_PREFIXES = ("utm_", "pk_", "mtm_", "at_", "__hs")
 TRACKING_PARAMS = frozenset(

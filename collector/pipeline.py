@@ -30,7 +30,7 @@ from collector.parse import parse_feed
 from collector.plan import FetchOutcome, PollingPolicy, SourceSchedule, decide_schedule
 from collector.settings import CollectorSettings
 from collector.writer import DatabaseWriter, PreparedItem
-from storage.fetching import ClaimedSource, FetchRunRecord, SourceUpdate
+from storage.repositories import ClaimedSource, FetchRunRecord, SourceUpdate
 
 log = logging.getLogger(__name__)
 #: Only items of news feeds get a signal; fact-checkers' pages are the debunks themselves.

@@ -29,7 +29,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from collector.errors import CollectorError
-from storage.sources import SourceSpec
+from storage.repositories import SourceSpec
 
 SPEC_FIELDS = ("url", "name", "kind", "interval_seconds", "enabled", "full_text", "language", "owner", "tags", "note")
 

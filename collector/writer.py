@@ -4,7 +4,7 @@ inside a process), the near-duplicate index is only ever touched by that thread,
 in-flight write always finishes, even when the event loop is asked to stop. Plain reads
 (``call_read``) use a few other threads so they never queue behind writes.
 
-``store`` is one transaction per fetch: duplicate decisions, ``storage.fetching.upsert_fetch``
+``store`` is one transaction per fetch: duplicate decisions, ``storage.repositories.fetches.upsert_fetch``
 (run row, new items, schedule, validators, lease release) and the page processors.
 """
 
@@ -25,9 +25,16 @@ from collector.dedup import NearDuplicateIndex, choose_duplicate_of, signature_f
 from collector.normalize import NormalizedEntry
 from collector.pages import PageProcessors
 from collector.settings import CollectorSettings
-from storage import fetching
-from storage.fetching import ClaimedSource, FetchRunRecord, SourceUpdate
-from storage.items import NewItem, existing_entry_keys, recent_signatures, roots_by_content_hash
+from storage.repositories import (
+    ClaimedSource,
+    FetchRunRecord,
+    NewItem,
+    SourceUpdate,
+    existing_entry_keys,
+    recent_signatures,
+    roots_by_content_hash,
+)
+from storage.repositories import fetches as fetching
 
 T = TypeVar("T")
 # The in-memory LSH only grows between rebuilds; a full rebuild drops items older than the

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.auth import current_user, login_form, logout
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import LANGUAGE_PARAM, LANGUAGES, choose_language, current_language, set_language, t
-from storage.users import role_at_least
+from storage.repositories import role_at_least
 
 PAGE_PARAM = "page"
 NAV_KEY = "nav_page"

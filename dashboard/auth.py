@@ -2,7 +2,7 @@
 
     login:   rate limit (failures of this user name, and of this client address, in the window,
              from audit_log)
-             -> argon2 check (storage.users.verify_password) -> audit entry either way
+             -> argon2 check (storage.repositories.users.verify_password) -> audit entry either way
              -> a signed session token in st.session_state
     each run: token signature (HMAC with the secret key) -> not expired (session_ttl_minutes)
              -> the user still exists, is enabled, and has not changed password since
@@ -31,9 +31,8 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.errors import DashboardError
 from dashboard.i18n import t
 from dashboard.settings import DashboardSettings
-from storage import audit, logins
+from storage.repositories import audit, logins, role_at_least, verify_password
 from storage.schema import User, utcnow
-from storage.users import role_at_least, verify_password
 
 SESSION_KEY = "waakhond_session"
 NOTICE_KEY = "waakhond_login_notice"

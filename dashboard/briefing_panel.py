@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import current_language, t
 from dashboard.pages.common import local_time
-from storage.briefings import BriefingRecord, briefing_by_id, briefing_content, latest_briefing
+from storage.repositories import BriefingRecord, briefing_by_id, briefing_content, latest_briefing
 
 BRIEFING_PARAM = "briefing"
 MIME_TYPES = {"pdf": "application/pdf", "html": "text/html"}

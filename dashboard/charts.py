@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.i18n import t
 from dashboard.spikes import Spike
-from storage.aggregates import NO_TOPIC, DayCount
+from storage.read_models import NO_TOPIC, DayCount
 
 
 def topic_label(topic_id: int, names: Mapping[int, str]) -> str:

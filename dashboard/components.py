@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.settings import DashboardSettings
-from storage.urls import web_url
+from storage import web_url
 
 #: Spreadsheet programs run cells that start with these as formulas (CSV injection); the
 #: full-width forms too, which some spreadsheet programs read as the ASCII ones.

@@ -13,8 +13,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from dashboard.context import DashboardContext, dashboard_settings
-from storage import aggregates
-from storage.aggregates import DayCount, SignalFilter
+from storage.read_models import DayCount, SignalFilter, daily_counts
 
 T = TypeVar("T")
 _CACHED: dict[tuple[str, int], Callable[..., Any]] = {}
@@ -36,17 +35,17 @@ def _cached(function: Callable[..., T], ctx: DashboardContext) -> Callable[..., 
 
 def _flagged_per_day(_ctx: DashboardContext, database: str, f: SignalFilter) -> list[DayCount]:
     with _ctx.read_sessions() as session:
-        return aggregates.flagged_per_day(session, f)
+        return daily_counts.flagged_per_day(session, f)
 
 
 def _flagged_total(_ctx: DashboardContext, database: str, f: SignalFilter) -> int:
     with _ctx.read_sessions() as session:
-        return aggregates.flagged_total(session, f)
+        return daily_counts.flagged_total(session, f)
 
 
 def _first_counted_day(_ctx: DashboardContext, database: str) -> date | None:
     with _ctx.read_sessions() as session:
-        return aggregates.first_counted_day(session)
+        return daily_counts.first_counted_day(session)
 
 
 def flagged_per_day(ctx: DashboardContext, f: SignalFilter) -> list[DayCount]:

@@ -9,8 +9,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard.i18n import t
-from storage.aggregates import NO_TOPIC
-from storage.model_drift import Agreement, FlagRate
+from storage.read_models import NO_TOPIC, Agreement, FlagRate
 
 COLUMNS = ["day", "series", "rate", "scored", "flagged"]
 

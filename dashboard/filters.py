@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from dashboard.i18n import t
-from storage.aggregates import SCORE_BUCKETS, SignalFilter, bucket_floor
+from storage.read_models import SCORE_BUCKETS, SignalFilter, bucket_floor
 
 PERIOD_CHOICES = (1, 7, 14, 30, 60, 90)
 CUSTOM_PERIOD = 0

@@ -19,8 +19,8 @@ import streamlit as st
 
 from dashboard.components import link_html
 from dashboard.i18n import t
-from storage.claim_matches import MatchView
-from storage.views import SignalDetail
+from storage.read_models import SignalDetail
+from storage.repositories import MatchView
 
 #: Fact-check ratings the dashboard has words for (``rating.*`` texts).
 KNOWN_RATINGS = ("false", "mostly_false", "mixed", "mostly_true", "true", "unproven", "unknown")

@@ -18,8 +18,7 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t
 from dashboard.messages import MESSAGES
-from storage.signal_parts_view import PartReading, SignalPartsView, read_signal_parts
-from storage.views import SignalDetail, TopicView
+from storage.read_models import PartReading, SignalDetail, SignalPartsView, TopicView, read_signal_parts
 
 #: Fact-check ratings the dashboard has words for (``rating.*`` texts).
 KNOWN_RATINGS = ("false", "mostly_false", "mixed", "mostly_true", "true", "unproven", "unknown")

@@ -26,8 +26,8 @@ from briefing import (
     render_pdf,
 )
 from classifier.guidance import GuidanceError, load_guidance
-from storage.aggregates import refresh_daily_counts
-from storage.briefings import BriefingRecord, record_briefing
+from storage.read_models import refresh_daily_counts
+from storage.repositories import BriefingRecord, record_briefing
 from storage.schema import utcnow
 from waakhond.context import AppContext
 

@@ -32,7 +32,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from collector import Collector, new_owner_id
-from storage.fetching import SCHEDULER_JOBS_TABLE
+from storage.repositories import SCHEDULER_JOBS_TABLE
 from storage.schema import utcnow
 from waakhond.context import AppContext
 from waakhond.metrics import start_metrics_server

@@ -17,7 +17,7 @@ import storage
 from dashboard.auth import NotAllowed, SessionUser, acting_user, refuse
 from dashboard.context import DashboardContext
 from dashboard.i18n import t
-from storage.errors import StorageError
+from storage import StorageError
 
 #: Characters Markdown (which st.error/st.success render) would act on.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")

@@ -1,5 +1,5 @@
 """Beheer (admins): users and roles, and the latest audit entries. Changes go through
-``storage.users`` and are audited there."""
+``storage.repositories.users`` and are audited there."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.actions import act_as, show_notice
 from dashboard.pages.common import local_time
-from storage import audit, users
+from storage.repositories import audit, users
 from storage.schema import ROLES
 
 ROLE = "admin"

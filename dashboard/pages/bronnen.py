@@ -1,7 +1,7 @@
 """Bronnen (operators): source health, add/edit/enable/disable, interval, fetch now, history,
 and the dead letters of scale-out workers (tasks that kept failing after their retries).
 
-Every change goes through ``storage.sources`` (or ``storage.source_actions``) and so to the
+Every change goes through ``storage.repositories.sources`` and so to the
 audit log. The running scheduler reads ``next_due_at`` and ``interval_seconds`` on each tick:
 nothing needs a restart.
 """
@@ -17,7 +17,8 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.actions import act_as, show_notice
 from dashboard.pages.common import local_time, local_today
-from storage import aggregates, dead_letters, source_actions, sources, views
+from storage.read_models import daily_counts, signals
+from storage.repositories import dead_letters, sources
 from storage.schema import SOURCE_KINDS
 
 ROLE = "operator"
@@ -34,12 +35,12 @@ def _act(ctx: DashboardContext, user: SessionUser, action, success_key: str) -> 
            notice=t(success_key))
 
 
-def _health_table(ctx: DashboardContext) -> list[views.SourceHealth]:
+def _health_table(ctx: DashboardContext) -> list[signals.SourceHealth]:
     settings = dashboard_settings(ctx)
     today = local_today(settings)
     with ctx.read_sessions() as session:
-        health = views.source_health(session)
-        volume = aggregates.items_per_source(session, today - timedelta(days=VOLUME_DAYS - 1), today)
+        health = signals.source_health(session)
+        volume = daily_counts.items_per_source(session, today - timedelta(days=VOLUME_DAYS - 1), today)
     st.dataframe(
         [{
             "id": h.id, t("sources.name"): h.name, t("sources.kind"): h.kind,
@@ -89,7 +90,7 @@ def _dead_letters(ctx: DashboardContext, user: SessionUser) -> None:
              "dead.resolved")
 
 
-def _edit(ctx: DashboardContext, user: SessionUser, source: views.SourceHealth) -> None:
+def _edit(ctx: DashboardContext, user: SessionUser, source: signals.SourceHealth) -> None:
     with st.form(f"source_edit_{source.id}"):
         name = st.text_input(t("sources.name"), value=source.name)
         minutes = st.number_input(t("sources.interval_minutes"), min_value=sources.MIN_INTERVAL_SECONDS // 60,
@@ -106,7 +107,7 @@ def _edit(ctx: DashboardContext, user: SessionUser, source: views.SourceHealth) 
     if left.button(t(toggle_key), key=f"source_toggle_{source.id}"):
         _act(ctx, user, lambda s, u: sources.set_enabled(s, source.id, not source.enabled, u.username), "sources.saved")
     if middle.button(t("sources.fetch_now"), key=f"source_fetch_{source.id}"):
-        _act(ctx, user, lambda s, u: source_actions.fetch_now(s, source.id, u.username, u.id), "sources.fetch_requested")
+        _act(ctx, user, lambda s, u: sources.fetch_now(s, source.id, u.username, u.id), "sources.fetch_requested")
 
 
 def _history(ctx: DashboardContext, source_id: int) -> None:

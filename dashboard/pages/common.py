@@ -23,9 +23,8 @@ from dashboard.i18n import current_language, t
 from dashboard.match_view import show_matches
 from dashboard.settings import DashboardSettings
 from dashboard.signal_parts import show_signal_parts
-from storage import views
+from storage.read_models import SignalDetail, TopicView, signals
 from storage.schema import utcnow
-from storage.views import SignalDetail, TopicView
 
 #: isdatechtzo.nl: the government's general page on recognising disinformation.
 GENERAL_GUIDANCE_URL = "https://www.isdatechtzo.nl/"
@@ -47,8 +46,8 @@ def topic_name(topic: TopicView) -> str:
 
 def filter_choices(ctx: DashboardContext) -> tuple[dict[int, str], dict[int, str], list[str]]:
     with ctx.read_sessions() as session:
-        topics = {tp.id: topic_name(tp) for tp in views.topic_list(session)}
-        return topics, views.source_names(session), views.item_languages(session)
+        topics = {tp.id: topic_name(tp) for tp in signals.topic_list(session)}
+        return topics, signals.source_names(session), signals.item_languages(session)
 
 
 def show_signal(ctx: DashboardContext, detail: SignalDetail, hide_score: bool = False) -> None:

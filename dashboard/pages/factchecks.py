@@ -12,8 +12,8 @@ from dashboard.components import link_html
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_time
-from storage import factchecks
-from storage.errors import StorageError
+from storage import StorageError
+from storage.repositories import factchecks
 from storage.schema import RATINGS
 
 ROLE = "analyst"

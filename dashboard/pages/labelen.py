@@ -3,7 +3,7 @@
 Four choices, an optional note, an optional choice of the part of the signal that was wrong,
 undo of the analyst's last label, the count done today, and a switch that hides the model's
 score (and the parts' numbers) so that it does not anchor the judgement. Every label is stored
-with the analyst's user and the time (``storage.labels``), and audited.
+with the analyst's user and the time (``storage.repositories.labels``), and audited.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from dashboard.auth import NotAllowed, SessionUser, acting_user, refuse, require
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_today, show_signal
-from storage import labels, views
+from storage.read_models import (
+    PART_ORDER,  # the order the parts panel shows them in
+    signals,
+)
+from storage.repositories import labels
 from storage.schema import LABELS
-from storage.signal_parts_view import PART_ORDER  # the order the parts panel shows them in
 
 ROLE = "analyst"
 #: How many queue entries are fetched at once; the page shows the first one.
@@ -71,7 +74,7 @@ def render(ctx: DashboardContext) -> None:
         st.info(t("labelling.empty"))
         return
     with ctx.read_sessions() as session:
-        detail = views.signal_detail(session, item_id)
+        detail = signals.signal_detail(session, item_id)
     if detail is None:
         st.info(t("labelling.empty"))
         return

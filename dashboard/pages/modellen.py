@@ -14,8 +14,9 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.drift_charts import agreement_rows, agreement_summary, rate_chart, rate_frame
 from dashboard.i18n import t
 from dashboard.pages.common import local_time, topic_name
-from storage import model_drift, model_versions, views
-from storage.errors import StorageError
+from storage import StorageError
+from storage.read_models import model_drift, signals
+from storage.repositories import model_versions
 from storage.schema import utcnow
 
 ROLE = "analyst"
@@ -100,8 +101,8 @@ def _drift(ctx: DashboardContext, version_id: int, active_id: int | None) -> Non
     last_day = utcnow().date()  # days are UTC days of appearance, as on the overview
     first_day = last_day - timedelta(days=settings.drift_days - 1)
     with ctx.read_sessions() as session:
-        names = {"topic": {tp.id: topic_name(tp) for tp in views.topic_list(session)},
-                 "source": views.source_names(session)}
+        names = {"topic": {tp.id: topic_name(tp) for tp in signals.topic_list(session)},
+                 "source": signals.source_names(session)}
         rates = {by: model_drift.flag_rates(session, version_id, first_day, last_day, by=by)
                  for by in model_drift.GROUPINGS}
         agreement = model_drift.label_agreement(session, version_id)
@@ -166,7 +167,7 @@ def render(ctx: DashboardContext) -> None:
                           key=f"models_threshold_{version.id}")
     since = utcnow() - timedelta(days=settings.threshold_preview_days)
     with ctx.read_sessions() as session:
-        preview = views.threshold_preview(session, version.id, since, threshold)
+        preview = signals.threshold_preview(session, version.id, since, threshold)
     st.metric(t("models.preview_result", days=settings.threshold_preview_days, scored=preview.scored),
               preview.at_or_above)
     _drift(ctx, version.id, current.id if current is not None else None)

@@ -1,7 +1,7 @@
 """Onderwerpen (operators): the policy topics the classifier assigns items to.
 
 A table of the topics, editing one (name, English name, description, ministry, keywords,
-priority, enabled) and adding a new one. Changes go through ``storage.topics``, which
+priority, enabled) and adding a new one. Changes go through ``storage.repositories.topics``, which
 validates them and writes the audit log; the same rules apply as for ``waakhond topics``.
 """
 
@@ -17,8 +17,8 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.actions import act_as, plain, show_notice
 from dashboard.pages.common import local_time
-from storage import topics
-from storage.errors import AlreadyExists
+from storage import AlreadyExists
+from storage.repositories import topics
 
 ROLE = "operator"
 NOTICE_KEY = "topics_notice"
@@ -50,7 +50,7 @@ def _optional(text: str) -> str | None:
 
 def _priority_input(value: int, key: str | None = None) -> int:
     # Not bounded in the widget: Streamlit would silently put back the old value, while
-    # storage.topics refuses an out-of-range priority with a reason the operator sees.
+    # storage.repositories.topics refuses an out-of-range priority with a reason the operator sees.
     return int(st.number_input(t("topics.priority_help", max=topics.MAX_PRIORITY), value=value, step=1, key=key))
 
 

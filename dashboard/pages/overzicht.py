@@ -17,7 +17,7 @@ from dashboard.i18n import t
 from dashboard.pages.common import filter_choices, local_today
 from dashboard.pages.verhalen import rising_panel
 from dashboard.spikes import find_spikes
-from storage import views
+from storage.read_models import signals
 from storage.schema import utcnow
 
 ROLE = "viewer"
@@ -31,7 +31,7 @@ def render(ctx: DashboardContext) -> None:
     state = filter_sidebar(local_today(settings), settings.default_period_days, topics, sources, languages)
 
     with ctx.read_sessions() as session:
-        figures = views.overview_figures(session, utcnow())
+        figures = signals.overview_figures(session, utcnow())
     st.subheader(t("overview.last_24h"))
     columns = st.columns(6)
     for column, (key, value) in zip(columns, (

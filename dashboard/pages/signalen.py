@@ -13,8 +13,8 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.filters import filter_sidebar, sync_params
 from dashboard.i18n import t
 from dashboard.pages.common import filter_choices, local_time, local_today, show_signal
-from storage import views
-from storage.views import SORT_KEYS, SignalRow
+from storage.read_models import SORT_KEYS, SignalRow
+from storage.read_models import signals as views
 
 ROLE = "viewer"
 LIST_PARAMS = ("sort", "order", "p", "item")

@@ -23,7 +23,7 @@ from dashboard.components import show_link, show_text
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_time
-from storage import narrative_views as views
+from storage.read_models import narratives as views
 from storage.schema import utcnow
 
 ROLE = "viewer"

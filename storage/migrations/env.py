@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.fetching import is_own_table
+from storage.repositories.fetches import is_own_table
 from storage.schema import Base
 
 config = context.config

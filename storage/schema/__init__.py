@@ -43,10 +43,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped
 from sqlalchemy.types import TypeDecorator
 
 from storage.schema.base import (
+    DEBUNK_RATINGS,
     FETCH_STATUSES,
     LABELS,
     MODEL_STATUSES,
     NAMING_CONVENTION,
+    PART_NAMES,
     RATINGS,
     ROLES,
     SOURCE_KINDS,
@@ -99,9 +101,11 @@ __all__ = [
     "Base",
     "API_TOKEN_ROLES",
     "FETCH_STATUSES",
+    "DEBUNK_RATINGS",
     "LABELS",
     "MODEL_STATUSES",
     "NAMING_CONVENTION",
+    "PART_NAMES",
     "RATINGS",
     "ROLES",
     "SOURCE_KINDS",

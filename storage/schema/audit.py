@@ -33,7 +33,7 @@ class AuditEntry(Base):
 
 class DailyTopicCount(Base):
     """Daily counts per topic, source, language and score bucket, kept up to date by the
-    service (``storage.aggregates``) so that the dashboard's trend queries never scan ``items``.
+    service (``storage.read_models.daily_counts``) so that the dashboard's trend queries never scan ``items``.
     ``topic_id`` 0 means "no topic", -1 "all topics" (each item once); ``score_bucket`` -1 means
     "not flagged"."""
 

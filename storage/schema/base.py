@@ -25,6 +25,10 @@ ROLES = ("viewer", "analyst", "operator", "admin")
 LABELS = ("disinformation", "misleading", "not_disinformation", "unsure")
 MODEL_STATUSES = ("candidate", "active", "retired")
 RATINGS = ("false", "mostly_false", "mixed", "mostly_true", "true", "unproven", "unknown")
+#: The ratings that count as a debunk of the claim (the others do not contradict it).
+DEBUNK_RATINGS = ("false", "mostly_false")
+#: The part names of the signal-parts contract (also the values ``labels.wrong_part`` takes).
+PART_NAMES = ("head", "checkworthy", "narrative", "claim_match", "topic")
 
 
 def utcnow() -> datetime:

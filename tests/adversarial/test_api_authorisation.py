@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 
 import storage
 from api import auth
-from storage import api_tokens
+from storage.repositories import api_tokens
 from storage.schema import API_TOKEN_ROLES
 from tests.api.conftest import api_settings, bearer, client, make_token, seeded  # noqa: F401 - fixtures
 

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from dashboard.app import NAV_KEY, PAGES
 from dashboard.auth import BAD_SESSION, REFUSED, SESSION_KEY, issue_token
-from storage import audit
+from storage.repositories import audit
+from storage.repositories.users import ROLE_RANK
 from storage.schema import (
     AuditEntry,
     FactCheck,
@@ -27,7 +28,6 @@ from storage.schema import (
     User,
     utcnow,
 )
-from storage.users import ROLE_RANK
 from tests.dashboard.conftest import ROLES, SECRET, texts
 
 REFUSED_TEXT = "Geen toegang"

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import storage
 from dashboard.components import FORMULA_PREFIXES, csv_cell, csv_text
 from dashboard.pages.signalen import _export
-from storage import views
-from storage.aggregates import SignalFilter
+from storage.read_models import signals
+from storage.read_models.daily_counts import SignalFilter
 from storage.schema import Classification, Item, ItemTopic, ModelVersion, PolicyTopic, Source, utcnow
 
 PAYLOADS = [
@@ -67,7 +67,7 @@ def export_text(app_env, db) -> str:
         seed_hostile(session)
     today = utcnow().date()
     with db.read_sessions() as session:
-        rows = views.list_signals(session, SignalFilter(today - timedelta(days=7), today), limit=100)
+        rows = signals.list_signals(session, SignalFilter(today - timedelta(days=7), today), limit=100)
     assert len(rows) == len(PAYLOADS)
     return _export(AppContext(Settings()), rows)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-import storage.users
+import storage.repositories.users
 from dashboard.auth import attempt_login
 from storage.schema import AuditEntry, User
 from tests.dashboard.conftest import PASSWORD, texts
@@ -28,7 +28,7 @@ def ctx(app_env, seeded):
 def verify_calls(monkeypatch) -> list[str]:
     """Every argon2 verification, by the hash it was checked against ('dummy' or 'user')."""
     calls: list[str] = []
-    hasher = storage.users._HASHER
+    hasher = storage.repositories.users._HASHER
     real_verify = hasher.verify
 
     class CountingHasher:
@@ -36,10 +36,10 @@ def verify_calls(monkeypatch) -> list[str]:
             return getattr(hasher, name)
 
         def verify(self, hashed, password):
-            calls.append("dummy" if hashed == storage.users._DUMMY_HASH else "user")
+            calls.append("dummy" if hashed == storage.repositories.users._DUMMY_HASH else "user")
             return real_verify(hashed, password)
 
-    monkeypatch.setattr(storage.users, "_HASHER", CountingHasher())
+    monkeypatch.setattr(storage.repositories.users, "_HASHER", CountingHasher())
     return calls
 
 

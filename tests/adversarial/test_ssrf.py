@@ -97,7 +97,7 @@ def test_trick_addresses_as_the_source_itself_are_refused(db, servers):
 ])
 def test_sources_with_credentials_or_other_schemes_are_refused_at_the_door(db, url):
     with pytest.raises(InvalidInput), storage.transaction(db.sessions) as session:
-        from storage import sources as repo
-        from storage.sources import SourceSpec
+        from storage.repositories import sources as repo
+        from storage.repositories.sources import SourceSpec
 
         repo.add_source(session, SourceSpec(url=url), "test")

@@ -17,7 +17,7 @@ from collector.feed_model import ParsedEntry
 from collector.http_rules import redirect_target
 from collector.normalize import normalize_entry, refused_links_note
 from dashboard.components import link_html, safe_url
-from storage.factchecks import FactCheckSpec, validate_spec
+from storage.repositories.factchecks import FactCheckSpec, validate_spec
 from storage.urls import MAX_URL_LENGTH, browser_scheme, web_url
 
 HOSTILE_LINKS = [

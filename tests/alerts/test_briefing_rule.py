@@ -16,7 +16,7 @@ from alerts.briefing_schedule import (
     schedule_from_params,
 )
 from alerts.rules import AlertFacts, RuleError, RuleSpec, decide, evaluate_rule, validate_params
-from storage.alerts import LastAlerts
+from storage.repositories.alerts import LastAlerts
 
 MONDAY_8 = schedule_from_params({})  # the defaults: Monday 08:00 Europe/Amsterdam, Dutch, every topic
 BASE = "https://waakhond.example.nl"

@@ -14,9 +14,9 @@ import storage
 from alerts import AlertSettings, evaluate_and_send
 from classifier import narrative_runner
 from classifier.narrative_settings import NarrativeSettings
-from storage import alerts as repo
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import alerts as repo
+from storage.repositories import audit
 from storage.schema import AlertRule, FetchRun
 from tests.alerts.receivers import WebhookReceiver
 from tests.narratives import rows

@@ -18,7 +18,7 @@ from alerts.rules import (
     validate_params,
 )
 from classifier.spikes import SpikeTest
-from storage.alerts import DebunkSighting, LastAlerts, SourceOutage
+from storage.repositories.alerts import DebunkSighting, LastAlerts, SourceOutage
 
 NOW = datetime(2025, 9, 1, 12, tzinfo=UTC)
 BASE = "https://waakhond.example.nl"

@@ -9,9 +9,9 @@ import storage
 from alerts import evaluate_and_send
 from alerts.messages import signal_part_lines
 from alerts.rules import NarrativeFact, evaluate_rule
-from storage.alerts import DebunkSighting
-from storage.classifications import classification_for_item
-from storage.signal_parts_view import read_signal_parts
+from storage.read_models.signal_parts import read_signal_parts
+from storage.repositories.alerts import DebunkSighting
+from storage.repositories.classifications import classification_for_item
 from tests.alerts.test_evaluate import ALERTS, BASE, NARRATIVES, NOW, webhook, world  # noqa: F401 (fixtures)
 from tests.alerts.test_rules import NARRATIVE, facts, rule
 from tests.support.signal_parts import CLAIM, NARRATIVE_NAME, classify, contract_parts

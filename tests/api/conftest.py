@@ -22,8 +22,8 @@ import storage
 from api.app import create_app
 from api.context import ApiContext, GuidanceLink
 from api.settings import ApiSettings
-from storage import api_tokens
-from storage.aggregates import refresh_daily_counts
+from storage.read_models.daily_counts import refresh_daily_counts
+from storage.repositories import api_tokens
 from storage.schema import (
     ClaimMatch,
     Classification,

@@ -12,8 +12,8 @@ from api.cursor import CursorError, decode_cursor, encode_cursor
 from api.params import BadParameter, control_character_in, language_code, period
 from api.rate_limit import Bucket, RateLimiter, take
 from api.usage import should_record
-from storage.api_tokens import token_state
-from storage.api_views import SignalKey
+from storage.read_models.signal_pages import SignalKey
+from storage.repositories.api_tokens import token_state
 
 
 def test_a_new_bucket_allows_the_burst_then_refuses():

@@ -12,7 +12,7 @@ import storage
 from api.app import create_app
 from api.context import ApiContext
 from api.settings import ApiSettings
-from storage import api_tokens
+from storage.repositories import api_tokens
 from storage.schema import ApiToken, utcnow
 from tests.api.conftest import EVIDENCE, FACT_CHECK_URL, bearer, guidance_for
 
@@ -233,7 +233,7 @@ def test_openapi_and_docs_are_served_under_the_prefix(client):
 
 
 def test_refusals_of_a_known_token_are_audited_guesses_are_not(client, db, make_token):
-    from storage import audit
+    from storage.repositories import audit
 
     viewer = bearer(make_token("team-viewer", "viewer"))
     assert client.get("/api/v1/labels", headers=viewer).status_code == 403

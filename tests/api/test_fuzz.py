@@ -24,7 +24,7 @@ import storage
 from api.app import create_app
 from api.context import ApiContext
 from api.settings import ApiSettings
-from storage import api_tokens
+from storage.repositories import api_tokens
 from tests.api.conftest import guidance_for
 
 #: Examples per operation and mode: enough to reach every parameter's edges, few enough that the

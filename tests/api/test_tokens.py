@@ -1,4 +1,4 @@
-"""storage.api_tokens on SQLite and PostgreSQL: shown once, stored hashed, audited, revoked."""
+"""storage.repositories.api_tokens on SQLite and PostgreSQL: shown once, stored hashed, audited, revoked."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 import storage
-from storage import api_tokens, audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import api_tokens, audit
 from storage.schema import ApiToken, utcnow
 
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from briefing.chart import BAR_COLOUR, WEEK_COLOUR
-from storage.briefings import briefing_content, latest_briefing
+from storage.repositories.briefings import briefing_content, latest_briefing
 from tests.briefing import world
 from tests.conftest import IN_CI
 from tests.support.cli import invoke

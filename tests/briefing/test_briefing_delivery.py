@@ -13,8 +13,8 @@ import storage
 from alerts import AlertSettings, evaluate_and_send
 from briefing import BriefingSettings, GuidanceLinks, Link, build_briefing, parse_week
 from classifier.narrative_settings import NarrativeSettings
-from storage import alerts as repo
-from storage.briefings import briefing_content, latest_briefing
+from storage.repositories import alerts as repo
+from storage.repositories.briefings import briefing_content, latest_briefing
 from tests.alerts.receivers import WebhookReceiver
 from tests.briefing import world
 from waakhond.briefing_maker import make_briefing

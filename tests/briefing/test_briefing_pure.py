@@ -10,7 +10,7 @@ import pytest
 from briefing.chart import nice_ceiling, weekly_chart_svg
 from briefing.content import GuidanceLinks, Link, WeekCount, web_links, weekly_counts, why_line
 from briefing.weeks import IsoWeek, WeekError, last_completed_week, parse_week
-from storage.signal_parts_view import read_signal_parts
+from storage.read_models.signal_parts import read_signal_parts
 
 
 def test_iso_weeks():

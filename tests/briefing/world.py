@@ -21,12 +21,12 @@ from datetime import UTC, datetime, timedelta
 import storage
 from classifier import narrative_runner
 from classifier.narrative_settings import NarrativeSettings
-from storage import labels as label_repo
-from storage import topics as topic_repo
-from storage import users as user_repo
-from storage.aggregates import refresh_daily_counts
+from storage.read_models.daily_counts import refresh_daily_counts
+from storage.repositories import labels as label_repo
+from storage.repositories import topics as topic_repo
+from storage.repositories import users as user_repo
+from storage.repositories.topics import TopicSpec
 from storage.schema import ItemTopic, Label, PolicyTopic
-from storage.topics import TopicSpec
 from tests.narratives import rows
 from waakhond.demo.corpus import load_corpus
 

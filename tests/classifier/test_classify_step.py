@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import storage
 from classifier.versions import promote, register_folder
-from storage import classifications, model_versions
+from storage.repositories import classifications, model_versions
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,

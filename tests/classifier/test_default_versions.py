@@ -101,7 +101,7 @@ def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tm
     from classifier.evidence import item_text
     from classifier.score import classify_items, load_scoring_models
     from classifier.topics import seed_topics
-    from storage import classifications
+    from storage.repositories import classifications
     from tests.classifier.pipeline_support import add_items
     from waakhond.settings import Settings
 

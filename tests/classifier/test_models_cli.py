@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import storage
-from storage import labels as label_store
-from storage.users import add_user
+from storage.repositories import labels as label_store
+from storage.repositories.users import add_user
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,

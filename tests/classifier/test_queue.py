@@ -9,9 +9,9 @@ import storage
 from classifier.queue import QueueCandidate, label_queue, rank_label_queue, uncertainty
 from classifier.score import classify_items, load_scoring_models
 from classifier.topics import seed_topics
-from storage import labels as label_store
+from storage.repositories import labels as label_store
+from storage.repositories.users import add_user
 from storage.schema import Item, utcnow
-from storage.users import add_user
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,

@@ -15,7 +15,7 @@ from classifier.evidence import item_text
 from classifier.score import classify_items, load_scoring_models
 from classifier.topics import seed_topics
 from classifier.versions import promote, rollback
-from storage import classifications, model_versions
+from storage.repositories import classifications, model_versions
 from storage.schema import Classification, ItemEmbedding, ItemSentence, ItemTopic, utcnow
 from tests.classifier.pipeline_support import (
     NEGATIVE,
@@ -149,7 +149,7 @@ def test_promotion_makes_recent_items_pending_and_rollback_returns(db, app, tiny
     with db.read_sessions() as session:
         statuses = {v.name: v.status for v in model_versions.list_model_versions(session)}
         assert statuses == {"tiny-v1": "active", "tiny-v2": "retired"}
-        actions = [e.action for e in storage.audit.entries(session, object_type="model_version")]
+        actions = [e.action for e in storage.repositories.audit.entries(session, object_type="model_version")]
         assert actions[:2] == ["model.rollback", "model.promote"]
     with pytest.raises(storage.errors.NotFound):
         rollback(db.sessions, "disinformation", "tester")

@@ -13,7 +13,7 @@ from classifier.topics import (
     seed_topics,
     topic_text,
 )
-from storage import topics as topic_store
+from storage.repositories import topics as topic_store
 
 PARAMS = TopicDecisionParams(min_z=1.5, keyword_min_z=0.0, keyword_weight=1.0, max_topics=2,
                              min_similarity=0.83, keyword_min_similarity=0.81)
@@ -67,7 +67,7 @@ def test_seeding_is_idempotent_and_keeps_operator_edits(db) -> None:
     with db.read_sessions() as session:
         wonen = topic_store.get_topic(session, "wonen")
         assert (wonen.priority, wonen.keywords) == (3, ["huur", "woning"])
-        assert [e.action for e in storage.audit.entries(session, object_type="policy_topic")][0] == "topic.update"
+        assert [e.action for e in storage.repositories.audit.entries(session, object_type="policy_topic")][0] == "topic.update"
     with pytest.raises(storage.errors.InvalidInput):
         with storage.transaction(db.sessions) as session:
             topic_store.update_topic(session, "wonen", {"slug": "x"}, actor="operator")

@@ -12,7 +12,7 @@ from classifier.score import classify_items, load_scoring_models
 from classifier.train import Example, TrainingDataError
 from classifier.train_run import train_candidate
 from classifier.versions import TASK_CHECKWORTHY, promote
-from storage import classifications
+from storage.repositories import classifications
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,

@@ -7,8 +7,8 @@ import pytest
 import storage
 from collector import Collector, CollectorSettings
 from collector.pages import PageProcessors
-from storage import sources as repo
-from storage.sources import SourceSpec
+from storage.repositories import sources as repo
+from storage.repositories.sources import SourceSpec
 from tests.support.feed_server import FeedServer
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 import storage
 from collector.pages import PageProcessors
-from storage import audit
+from storage.repositories import audit
 from storage.schema import AuditEntry, FetchRun, Item, Source
 from tests.collector.conftest import add_source, make_collector, run_collect
 from tests.support.feed_server import Route, article_page, rss_feed
@@ -258,8 +258,8 @@ def test_adaptive_polling_follows_the_feed(db, server):
 
 
 def test_upsert_is_idempotent(db):
-    from storage.fetching import FetchRunRecord, SourceUpdate, upsert_fetch
-    from storage.items import NewItem
+    from storage.repositories.fetches import FetchRunRecord, SourceUpdate, upsert_fetch
+    from storage.repositories.items import NewItem
 
     source_id = add_source(db, "https://feeds.example.test/rss")
     now = datetime.now(UTC)
@@ -304,7 +304,7 @@ def test_repeats_inside_one_feed(db, server):
 
 
 def test_an_operators_interval_change_is_used_from_the_next_fetch(db, server):
-    from storage import sources as repo
+    from storage.repositories import sources as repo
 
     source_id = add_source(db, server.route("/feed", Route(body=rss_feed(items(1)), etag='"x"')), interval_seconds=900)
     run_collect(db, adaptive_polling=False)

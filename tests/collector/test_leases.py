@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 import storage
 from collector.leases import dead_local_owners, parse_owner
-from storage import fetching
+from storage.repositories import fetches as fetching
 from storage.schema import FetchRun, Source
 from tests.collector.conftest import add_source, make_collector, run_collect
 from tests.support.feed_server import Route, rss_feed

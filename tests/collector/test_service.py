@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from storage.fetching import SCHEDULER_JOBS_TABLE
+from storage.repositories.fetches import SCHEDULER_JOBS_TABLE
 from storage.schema import FetchRun, Item, Source
 from tests.collector.conftest import add_source
 from tests.support.feed_server import Route, rss_feed

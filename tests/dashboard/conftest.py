@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 import storage
 from dashboard import data
 from dashboard.auth import SESSION_KEY, issue_token
-from storage.aggregates import refresh_daily_counts
+from storage.read_models.daily_counts import refresh_daily_counts
 from storage.schema import (
     ClaimMatch,
     Classification,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import storage
-from storage import aggregates, views
-from storage.aggregates import (
+from storage.read_models import daily_counts, signals
+from storage.read_models.daily_counts import (
     ALL_TOPICS,
     SignalFilter,
     flagged_per_day,
@@ -39,9 +39,9 @@ def test_aggregate_equals_the_counts_from_items(db, password_hash):
             assert flagged_per_day(session, f) == flagged_per_day_from_items(session, f), f
         everything = SignalFilter(today - timedelta(days=25), today)
         # 19 days x 1 flagged + the newest signal + the hostile item; the syndicated copy is left out
-        assert aggregates.flagged_total(session, everything) == 21
-        assert views.count_signals(session, everything) == 21
-        volume = aggregates.items_per_source(session, today - timedelta(days=25), today)
+        assert daily_counts.flagged_total(session, everything) == 21
+        assert signals.count_signals(session, everything) == 21
+        volume = daily_counts.items_per_source(session, today - timedelta(days=25), today)
         assert volume[seeded.sources["krant"]] == 20  # 19 + the copy: copies count for a source's volume
 
 
@@ -66,7 +66,7 @@ def test_refresh_picks_up_new_items_rescoring_and_matches(db, password_hash):
         result = refresh_daily_counts(session, utcnow() + timedelta(seconds=1))
         assert result.days == sorted({today, plain_day})
     with db.read_sessions() as session:
-        assert aggregates.flagged_total(session, everything) == 23
+        assert daily_counts.flagged_total(session, everything) == 23
         assert flagged_per_day(session, everything) == flagged_per_day_from_items(session, everything)
     with storage.transaction(db.sessions) as session:  # a refresh well after the changes ...
         refresh_daily_counts(session, utcnow() + timedelta(hours=1))
@@ -86,9 +86,9 @@ def test_rebuild_recomputes_every_day(db, password_hash):
 
 
 def test_min_score_filter_rounds_down_to_the_bucket_grid():
-    assert aggregates.min_score_bucket(0.7) == 14
-    assert aggregates.bucket_floor(0.73) == 0.7
-    assert aggregates.bucket_floor(1.0) == 0.95
+    assert daily_counts.min_score_bucket(0.7) == 14
+    assert daily_counts.bucket_floor(0.73) == 0.7
+    assert daily_counts.bucket_floor(1.0) == 0.95
 
 
 def test_the_latest_classification_is_the_signal(db, password_hash):
@@ -107,6 +107,6 @@ def test_the_latest_classification_is_the_signal(db, password_hash):
     with storage.transaction(db.sessions) as session:
         refresh_daily_counts(session, utcnow() + timedelta(seconds=1))
     with db.read_sessions() as session:
-        assert aggregates.flagged_total(session, everything) == 20
-        assert views.count_signals(session, everything) == 20
-        assert views.signal_detail(session, seeded.flagged_item).score == 0.3
+        assert daily_counts.flagged_total(session, everything) == 20
+        assert signals.count_signals(session, everything) == 20
+        assert signals.signal_detail(session, seeded.flagged_item).score == 0.3

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import storage
-from storage.briefings import record_briefing
+from storage.repositories.briefings import record_briefing
 from tests.dashboard.conftest import texts
 
 

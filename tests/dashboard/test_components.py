@@ -20,8 +20,8 @@ from dashboard.components import (
 )
 from dashboard.filters import CUSTOM_PERIOD, filter_params, parse_filters
 from dashboard.settings import DashboardSettings
+from storage.read_models.signals import SORT_KEYS
 from storage.schema import LABELS, MODEL_STATUSES, RATINGS, ROLES
-from storage.views import SORT_KEYS
 
 SETTINGS = DashboardSettings()
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"

@@ -4,8 +4,8 @@ source by name, the error's last line as plain data (never HTML), Dutch first an
 from __future__ import annotations
 
 import storage
-from storage import audit, dead_letters
-from storage.dead_letters import DeadLetterRecord, record_dead_letter
+from storage.repositories import audit, dead_letters
+from storage.repositories.dead_letters import DeadLetterRecord, record_dead_letter
 from tests.dashboard.conftest import texts
 
 HOSTILE_ERROR = 'Traceback (most recent call last):\n  File "x.py"\nRuntimeError: <script>alert("dl")</script> away'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dashboard.auth import SESSION_KEY, issue_token
-from storage import audit
+from storage.repositories import audit
 from storage.schema import User, utcnow
 from tests.dashboard.conftest import PASSWORD, SECRET, texts
 

@@ -8,7 +8,7 @@ import math
 import pyarrow as pa
 
 import storage
-from storage import labels
+from storage.repositories import labels
 from storage.schema import ModelVersion, User
 from tests.dashboard.conftest import texts
 from tests.support.signal_parts import classify, contract_parts

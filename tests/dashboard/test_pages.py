@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from dashboard.app import NAV_KEY, PAGES
-from storage import audit
+from storage.repositories import audit
+from storage.repositories.users import role_at_least
 from storage.schema import Source, User
-from storage.users import role_at_least
 from tests.dashboard.conftest import ROLES, texts
 
 PAGE_TITLES = {"overzicht": "Overzicht", "signalen": "Signalen", "verhalen": "Verhalen", "labelen": "Labelen", "factchecks": "Factchecks",
@@ -78,7 +78,7 @@ def test_analyst_label_is_stored_with_the_analyst_and_can_be_undone(make_app, db
     at.button(key="label_disinformation").click().run()
     assert not at.exception
     with db.read_sessions() as session:
-        from storage.labels import label_history
+        from storage.repositories.labels import label_history
 
         history = label_history(session, item_id)
         assert [(h.username, h.label, h.note) for h in history] == [("analyst", "disinformation", "bekende onzin")]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import storage
 from dashboard.signal_parts import flag_summary, parts_html
-from storage.signal_parts_view import read_signal_parts
-from storage.views import TopicView
+from storage.read_models.signal_parts import read_signal_parts
+from storage.read_models.signals import TopicView
 from tests.dashboard.conftest import texts
 from tests.support.signal_parts import CLAIM, NARRATIVE_NAME, classify, contract_parts
 
@@ -135,15 +135,15 @@ def test_an_old_row_and_a_row_with_parts_missing_show_what_is_known(make_app, db
 
 
 def test_analyst_says_which_part_was_wrong_and_it_is_stored_and_audited(make_app, db, seeded):
-    from storage import audit
-    from storage.labels import label_history
+    from storage.repositories import audit
+    from storage.repositories.labels import label_history
 
     at = make_app("analyst", "labelen")
     at.run()
     note = next(a for a in at.text_area if a.key.startswith("labelling_note_"))
     item_id = int(note.key.rsplit("_", 1)[1])
     with db.read_sessions() as session:
-        from storage.classifications import classification_for_item
+        from storage.repositories.classifications import classification_for_item
 
         queued = classification_for_item(session, item_id)
         score, flagged = queued.score, queued.flagged

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from dashboard.app import NAV_KEY
 from dashboard.pages.onderwerpen import plain, split_keywords
-from storage import audit
+from storage.repositories import audit
 from storage.schema import PolicyTopic, User
 from tests.dashboard.conftest import texts
 

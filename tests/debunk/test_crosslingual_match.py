@@ -11,8 +11,8 @@ import storage
 from classifier.match_run import run_matching
 from classifier.match_stages import load_matcher
 from classifier.settings import ClassifierSettings
-from storage import claim_matches, factchecks
-from storage.factchecks import FactCheckSpec
+from storage.repositories import claim_matches, factchecks
+from storage.repositories.factchecks import FactCheckSpec
 from storage.schema import utcnow
 from tests.conftest import REPO_ROOT
 from tests.debunk import rows

@@ -7,7 +7,7 @@ from pathlib import Path
 import storage
 from collector.factcheck_pages import FACTCHECK_KIND, store_claim_reviews
 from collector.pages import PageProcessors
-from storage import factchecks
+from storage.repositories import factchecks
 from storage.schema import FactCheck, Item, Source
 
 PAGES = Path(__file__).parent / "pages"

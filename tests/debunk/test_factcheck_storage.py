@@ -1,4 +1,4 @@
-"""storage.factchecks and storage.claim_matches, on SQLite and PostgreSQL."""
+"""storage.repositories.factchecks and storage.repositories.claim_matches, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 import storage
 from classifier.match_run import store_merged_matches
 from classifier.match_signal import refresh_claim_signals
-from storage import audit, claim_matches, factchecks
-from storage.claim_matches import MatchRecord
 from storage.errors import AlreadyExists, InvalidInput, NotFound
-from storage.factchecks import FactCheckSpec, NotPermitted
+from storage.repositories import audit, claim_matches, factchecks
+from storage.repositories.claim_matches import MatchRecord
+from storage.repositories.factchecks import FactCheckSpec, NotPermitted
 from storage.schema import ClaimMatch, Classification, FactCheck, User, utcnow
 from tests.debunk import rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collector import DEFAULT_FACTCHECKERS_FILE
 from collector.source_lists import read_source_list
-from storage.sources import validate_spec
+from storage.repositories.sources import validate_spec
 
 EXPECTED = {"Nieuwscheckers", "Factcheck Vlaanderen", "Knack", "AFP Factcheck Nederlands", "NUcheckt", "Pointer"}
 

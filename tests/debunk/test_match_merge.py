@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from classifier.match_merge import kept_fact_checks, match_strength
-from storage.claim_matches import MatchRecord
+from storage.repositories.claim_matches import MatchRecord
 
 
 def test_the_stage_two_score_ranks_first_and_a_cosine_only_match_after_any_scored_one():

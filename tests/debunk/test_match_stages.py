@@ -31,7 +31,7 @@ from classifier.match_training import (
     raw_cosine_decisions,
 )
 from classifier.settings import ClassifierSettings
-from storage.claim_matches import MatchView
+from storage.repositories.claim_matches import MatchView
 from tests.conftest import REPO_ROOT
 
 

@@ -7,8 +7,8 @@ import threading
 import storage
 from classifier.settings import ClassifierSettings
 from collector.pages import PageProcessors
-from storage import claim_matches, factchecks
-from storage.factchecks import FactCheckSpec
+from storage.repositories import claim_matches, factchecks
+from storage.repositories.factchecks import FactCheckSpec
 from storage.schema import utcnow
 from tests.debunk import rows
 from waakhond.context import AppContext

@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.i18n import set_language
 from dashboard.match_view import matches_html, stored_threshold
-from storage.claim_matches import MatchView
+from storage.repositories.claim_matches import MatchView
 
 HOSTILE = '<script>alert("x")</script>'
 

@@ -10,9 +10,9 @@ from classifier.match_run import match_text, run_matching
 from classifier.match_signal import refresh_claim_signals
 from classifier.match_stages import load_matcher
 from classifier.settings import ClassifierSettings
-from storage import claim_matches, factchecks
-from storage.claim_matches import ItemText
-from storage.factchecks import FactCheckSpec
+from storage.repositories import claim_matches, factchecks
+from storage.repositories.claim_matches import ItemText
+from storage.repositories.factchecks import FactCheckSpec
 from storage.schema import Classification, FactCheck, ItemEmbedding, ItemSentence, utcnow
 from tests.debunk import rows
 

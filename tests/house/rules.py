@@ -159,7 +159,7 @@ def upward_imports(imports: Iterable[Import], floors: Mapping[str, frozenset[str
 def deep_imports(tree: Tree, imports: Iterable[Import]) -> list[str]:
     """Imports from another package that reach past its faces: a module that is not a package,
     unless the face above it offers it by name in ``__all__`` and it is taken whole, as a
-    namespace (``from storage import alerts``); ``from storage.alerts import X`` stays deep
+    namespace (``from storage import alerts``); ``from storage.repositories.alerts import X`` stays deep
     even then, so listing a module in ``__all__`` does not open all of it."""
     bad = []
     for imp in imports:

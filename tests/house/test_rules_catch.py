@@ -20,8 +20,8 @@ def _write(root: Path, files: dict[str, str]) -> rules.Tree:
 
 def _clean_house() -> dict[str, str]:
     return {
-        "storage/__init__.py": FACE.format(names='"Item", "StorageError"', body="from storage.items import Item\nfrom storage.errors import StorageError\n"),
-        "storage/items.py": "class Item: ...\n",
+        "storage/__init__.py": FACE.format(names='"Item", "StorageError"', body="from storage.repositories.items import Item\nfrom storage.errors import StorageError\n"),
+        "storage/repositories/items.py": "class Item: ...\n",
         "storage/errors.py": "class StorageError(Exception): ...\n",
         "collector/__init__.py": FACE.format(names='"collect"', body="from collector.run import collect\n"),
         "collector/run.py": "from storage import Item\nfrom . import parse\n\ndef collect(): return Item\n",
@@ -41,10 +41,10 @@ def test_a_clean_house_shows_nothing(tmp_path: Path):
 
 
 def test_an_import_that_runs_up_is_found_even_inside_a_function(tmp_path: Path):
-    house = _clean_house() | {"storage/items.py": "class Item:\n    def go(self):\n        from collector import collect\n"}
+    house = _clean_house() | {"storage/repositories/items.py": "class Item:\n    def go(self):\n        from collector import collect\n"}
     tree = _write(tmp_path, house)
     found = rules.upward_imports(rules.all_imports(tree))
-    assert found == ["storage.items:3 imports collector (storage may not import collector)"]
+    assert found == ["storage.repositories.items:3 imports collector (storage may not import collector)"]
 
 
 def test_a_package_without_a_floor_may_import_nothing_of_the_house(tmp_path: Path):
@@ -54,10 +54,10 @@ def test_a_package_without_a_floor_may_import_nothing_of_the_house(tmp_path: Pat
 
 
 def test_a_deep_import_across_packages_is_found_and_one_inside_is_not(tmp_path: Path):
-    house = _clean_house() | {"collector/run.py": "from storage.items import Item\nfrom collector.parse import x\n"}
+    house = _clean_house() | {"collector/run.py": "from storage.repositories.items import Item\nfrom collector.parse import x\n"}
     tree = _write(tmp_path, house)
     assert rules.deep_imports(tree, rules.all_imports(tree)) == [
-        "collector.run:1 imports storage.items, not a face of storage"]
+        "collector.run:1 imports storage.repositories.items, not a face of storage"]
 
 
 def test_a_sub_package_face_may_be_imported_from_outside(tmp_path: Path):
@@ -84,14 +84,14 @@ def test_a_circle_is_found_with_all_its_members(tmp_path: Path):
 
 def test_a_face_without_docstring_or_all_and_a_name_it_does_not_offer_are_found(tmp_path: Path):
     house = _clean_house() | {
-        "storage/__init__.py": "from storage.items import Item\n",
+        "storage/__init__.py": "from storage.repositories.items import Item\n",
         "collector/run.py": "from storage import Item\n",
     }
     tree = _write(tmp_path, house)
     problems = rules.face_problems(tree, rules.all_imports(tree))
     assert "storage: the face has no docstring saying what the package is for" in problems
     assert "storage: the face has no __all__" in problems
-    house["storage/__init__.py"] = FACE.format(names='"StorageError"', body="from storage.items import Item\n")
+    house["storage/__init__.py"] = FACE.format(names='"StorageError"', body="from storage.repositories.items import Item\n")
     tree = _write(tmp_path, house)
     assert rules.face_problems(tree, rules.all_imports(tree)) == [
         "collector.run:1 takes Item from storage, not in its __all__"]

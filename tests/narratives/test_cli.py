@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import storage
-from storage import audit
+from storage.repositories import audit
 from tests.alerts.receivers import WebhookReceiver
 from tests.narratives import rows
 from tests.support.cli import invoke

@@ -8,7 +8,7 @@ import pytest
 
 import storage
 from classifier.narratives import vector_to_bytes
-from storage import narratives as repo
+from storage.repositories import narratives as repo
 from storage.schema import utcnow
 from tests.dashboard.conftest import (  # noqa: F401  (fixtures by name)
     app_env,

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 import storage
 from classifier import narrative_runner
 from classifier.narrative_settings import NarrativeSettings
-from storage import audit
-from storage import narrative_views as views
-from storage import narratives as repo
 from storage.errors import InvalidInput, NotFound
+from storage.read_models import narratives as views
+from storage.repositories import audit
+from storage.repositories import narratives as repo
 from storage.schema import Narrative, NarrativeItem
 from tests.narratives import rows
 

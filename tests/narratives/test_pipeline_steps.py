@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import storage
-from storage import alerts as alert_repo
-from storage import narrative_views
+from storage.read_models import narratives as narrative_views
+from storage.repositories import alerts as alert_repo
 from tests.alerts.receivers import WebhookReceiver
 from tests.narratives import rows
 from waakhond.context import AppContext

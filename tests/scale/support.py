@@ -101,8 +101,8 @@ def serve_feeds(server: FeedServer, feeds: int = FEEDS, items: int = ITEMS_PER_F
 def add_sources(sessions, urls: list[str], interval_seconds: int = 3600) -> list[int]:
     """One feed source per URL, fetched every ``interval_seconds`` (shorter than the CLI allows
     in the takeover test, so it is set on the row)."""
-    from storage import sources as repo
-    from storage.sources import SourceSpec
+    from storage.repositories import sources as repo
+    from storage.repositories.sources import SourceSpec
 
     ids = []
     with storage.transaction(sessions) as session:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from storage.classifications import PendingItem
+from storage.repositories.classifications import PendingItem
 from waakhond.workers.leader import LeaderElection
 from waakhond.workers.planning import (
     InFlight,

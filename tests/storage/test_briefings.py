@@ -1,4 +1,4 @@
-"""storage.briefings on SQLite and PostgreSQL: a briefing is recorded with its file and audited,
+"""storage.repositories.briefings on SQLite and PostgreSQL: a briefing is recorded with its file and audited,
 bad input is refused, the latest and the one of a week are found without loading the file."""
 
 from __future__ import annotations
@@ -9,8 +9,14 @@ import pytest
 from sqlalchemy import select
 
 import storage
-from storage.briefings import briefing_by_id, briefing_content, briefing_for, latest_briefing, record_briefing
 from storage.errors import InvalidInput
+from storage.repositories.briefings import (
+    briefing_by_id,
+    briefing_content,
+    briefing_for,
+    latest_briefing,
+    record_briefing,
+)
 from storage.schema import AuditEntry
 
 AT = datetime(2025, 9, 1, 7, tzinfo=UTC)

@@ -1,11 +1,11 @@
-"""storage.dead_letters: one row per task given up, newest first, the source by name while it
+"""storage.repositories.dead_letters: one row per task given up, newest first, the source by name while it
 exists, long errors cut to their end."""
 
 from __future__ import annotations
 
 import storage
-from storage import dead_letters
-from storage.dead_letters import MAX_ERROR_CHARS, DeadLetterRecord
+from storage.repositories import dead_letters
+from storage.repositories.dead_letters import MAX_ERROR_CHARS, DeadLetterRecord
 from storage.schema import Source
 
 

@@ -34,8 +34,8 @@ def test_unsupported_url_is_a_clear_error():
 
 def test_concurrent_writers_wait_instead_of_failing(sqlite_db):
     """Two threads doing read-then-write transactions: BEGIN IMMEDIATE makes them queue."""
-    from storage import sources
-    from storage.sources import SourceSpec
+    from storage.repositories import sources
+    from storage.repositories.sources import SourceSpec
 
     errors: list[BaseException] = []
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 import storage
-from storage import audit, labels
 from storage.errors import InvalidInput, NotFound
+from storage.repositories import audit, labels
+from storage.repositories.users import add_user
 from storage.schema import Item, Source, utcnow
-from storage.users import add_user
 
 
 def _item(session) -> int:

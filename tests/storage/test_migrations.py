@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 import storage
-from storage.fetching import is_own_table
+from storage.repositories.fetches import is_own_table
 from storage.schema import Base
 
 CONTRACT = {

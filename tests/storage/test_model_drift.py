@@ -8,11 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import storage
-from storage import labels
-from storage.aggregates import NO_TOPIC
-from storage.model_drift import FlagRate, LabelledSignal, agreement_of, flag_rates, label_agreement
+from storage.read_models.daily_counts import NO_TOPIC
+from storage.read_models.model_drift import (
+    FlagRate,
+    LabelledSignal,
+    agreement_of,
+    flag_rates,
+    label_agreement,
+)
+from storage.repositories import labels
+from storage.repositories.users import add_user
 from storage.schema import Item, ModelVersion, PolicyTopic, Source
-from storage.users import add_user
 from tests.support.signal_parts import classify, contract_parts
 
 DAY = date(2026, 3, 2)

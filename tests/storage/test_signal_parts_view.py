@@ -4,8 +4,8 @@ each item's parts from its latest classification, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import storage
+from storage.read_models.signal_parts import latest_signal_parts, read_signal_parts
 from storage.schema import Item, ModelVersion, Source
-from storage.signal_parts_view import latest_signal_parts, read_signal_parts
 from tests.support.signal_parts import CLAIM, NARRATIVE_NAME, classify, contract_parts
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 import storage
-from storage import audit
-from storage import sources as repo
 from storage.errors import InvalidInput, NotFound
-from storage.sources import SourceSpec
+from storage.repositories import audit
+from storage.repositories import sources as repo
+from storage.repositories.sources import SourceSpec
 
 
 def test_same_source_twice_is_one_row(db):

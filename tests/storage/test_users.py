@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 import storage
-from storage import audit
-from storage import users as repo
 from storage.errors import AlreadyExists, InvalidInput
+from storage.repositories import audit
+from storage.repositories import users as repo
 
 
 def test_password_is_stored_as_argon2_and_verified(db):

@@ -1,5 +1,5 @@
 """Rows of the signal-parts contract for dashboard, alert and storage tests, written through
-``storage.classifications.save_classification`` as the classifier stores them (so the tests do not
+``storage.repositories.classifications.save_classification`` as the classifier stores them (so the tests do not
 depend on the classifier's own writer being finished)."""
 
 from __future__ import annotations
@@ -8,7 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage.classifications import ClassificationRecord, item_embeddings, save_classification, vector_bytes
+from storage.repositories.classifications import (
+    ClassificationRecord,
+    item_embeddings,
+    save_classification,
+    vector_bytes,
+)
 from storage.schema import Classification
 
 NARRATIVE_NAME = "Boeren worden onteigend"

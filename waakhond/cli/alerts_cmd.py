@@ -29,8 +29,8 @@ from alerts import (
     validate_config,
     validate_params,
 )
-from storage import alerts as repo
-from storage.alerts import CHANNEL_KINDS, RULE_KINDS
+from storage.repositories import CHANNEL_KINDS, RULE_KINDS
+from storage.repositories import alerts as repo
 from waakhond.briefing_maker import scheduled_maker
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.params import format_duration, parse_duration

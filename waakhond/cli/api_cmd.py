@@ -9,7 +9,7 @@ import typer
 
 import storage
 from api import ApiContext, GuidanceLink
-from storage import api_tokens
+from storage.repositories import api_tokens
 from storage.schema import API_TOKEN_ROLES, utcnow
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.context import AppContext

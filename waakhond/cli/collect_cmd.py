@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import storage
-from storage import sources as repo
+from storage.repositories import sources as repo
 from waakhond.cli.main_support import context_of
 from waakhond.cli.progress import progress_bar
 from waakhond.errors import EXIT_FAILED, UserError

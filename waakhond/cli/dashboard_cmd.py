@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 import storage
-from storage.aggregates import refresh_daily_counts
+from storage.read_models import refresh_daily_counts
 from waakhond.cli.main_support import context_of
 
 ENTRY_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard_app.py"

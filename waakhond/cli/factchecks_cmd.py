@@ -23,7 +23,7 @@ from classifier.match_training import (
 )
 from classifier.sentences import split_sentences
 from collector import parse_claimreview_json, parse_factcheck_csv
-from storage import audit, claim_matches, factchecks
+from storage.repositories import audit, claim_matches, factchecks
 from storage.schema import RATINGS
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.progress import progress_bar

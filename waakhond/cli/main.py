@@ -16,7 +16,7 @@ import pydantic
 import typer
 
 import storage
-from storage.migrate import new_revision
+from storage import new_revision
 from waakhond import __version__
 from waakhond.bootstrap import current_revision, initialise_database
 from waakhond.cli.main_support import context_of

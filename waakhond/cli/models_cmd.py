@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from storage import model_versions
+from storage.repositories import model_versions
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.progress import progress_bar
 from waakhond.cli.topics_cmd import topics_app

@@ -13,8 +13,8 @@ import typer
 
 import storage
 from classifier import narrative_runner
-from storage import narrative_views as views
-from storage import narratives as repo
+from storage.read_models import narratives as views
+from storage.repositories import narratives as repo
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.errors import UserError
 

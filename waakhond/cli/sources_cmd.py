@@ -11,8 +11,8 @@ from rich.table import Table
 
 import storage
 from collector import SourceListError, read_source_list, render_opml, render_toml
-from storage import sources as repo
-from storage.sources import SourceSpec
+from storage.repositories import SourceSpec
+from storage.repositories import sources as repo
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.cli.params import format_duration, parse_duration
 from waakhond.errors import UserError

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from storage import topics as topic_store
+from storage.repositories import topics as topic_store
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.errors import UserError
 

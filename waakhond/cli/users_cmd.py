@@ -8,7 +8,7 @@ import sys
 import typer
 
 import storage
-from storage import users as repo
+from storage.repositories import users as repo
 from storage.schema import ROLES
 from waakhond.cli.main_support import actor_name, context_of
 from waakhond.errors import UserError

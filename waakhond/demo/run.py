@@ -35,11 +35,11 @@ from typing import Any
 
 import storage
 from classifier import ensure_base_model, install_default_versions
-from storage import alerts as alert_repo
-from storage import sources as source_repo
-from storage import users as user_repo
-from storage.errors import NotFound
-from storage.sources import SourceSpec
+from storage import NotFound
+from storage.repositories import SourceSpec
+from storage.repositories import alerts as alert_repo
+from storage.repositories import sources as source_repo
+from storage.repositories import users as user_repo
 from waakhond.bootstrap import initialise_database
 from waakhond.context import AppContext
 from waakhond.demo.server import DemoFeedServer

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import views
+from storage.read_models import signals
 from storage.schema import utcnow
 from waakhond.errors import EnvironmentProblem
 from waakhond.metrics.recording import prometheus_client
@@ -67,7 +67,7 @@ class NewestItemAgeCollector:
         )
         try:
             with self.read_sessions() as session:
-                rows = views.newest_item_per_source(session)
+                rows = signals.newest_item_per_source(session)
         except Exception:  # the database is away: no sample rather than a failing scrape
             log.warning("reading item freshness failed", exc_info=True)
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import storage
-from storage.aggregates import RefreshResult, refresh_daily_counts
+from storage.read_models import RefreshResult, refresh_daily_counts
 from waakhond.pipeline.step import StepContext
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session, sessionmaker
 
 import storage
-from storage.fetching import release_lease, try_acquire_lease
+from storage.repositories import release_lease, try_acquire_lease
 from storage.schema import utcnow
 from waakhond.pipeline.step import PipelineStep
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import storage
-from storage.dead_letters import DeadLetterRecord, record_dead_letter
+from storage.repositories import DeadLetterRecord, record_dead_letter
 from waakhond.metrics import record_dead_letter as count_dead_letter
 from waakhond.metrics import record_task
 from waakhond.workers.planning import retry_delay

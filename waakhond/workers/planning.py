@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storage.classifications import PendingItem
+from storage.repositories import PendingItem
 
 #: Tries (renewals or take-over attempts) per lease period.
 TRIES_PER_LEASE = 3

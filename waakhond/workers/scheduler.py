@@ -30,8 +30,7 @@ from celery import Celery
 
 from classifier.versions import TASK_DISINFORMATION, install_default_versions
 from collector import new_owner_id
-from storage import classifications, model_versions
-from storage.fetching import due_source_ids
+from storage.repositories import classifications, due_source_ids, model_versions
 from storage.schema import utcnow
 from waakhond.context import AppContext
 from waakhond.metrics.settings import MetricsSettings

@@ -19,12 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
-from storage.narratives import SEEN_AT
 from storage.queries import chunks
-from storage.schema import ClaimMatch, FactCheck, Item, Narrative, NarrativeItem, Source
-
-#: The ratings that count as a debunk of the claim (the others do not contradict it).
-DEBUNK_RATINGS = ("false", "mostly_false")
+from storage.repositories.narratives import SEEN_AT
+from storage.schema import DEBUNK_RATINGS, ClaimMatch, FactCheck, Item, Narrative, NarrativeItem, Source
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit
+from storage.repositories import audit
 from storage.schema import DeadLetter, Source, utcnow
 
 #: Stored error texts are cut to this length (a traceback's last lines are what matter).

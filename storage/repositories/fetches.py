@@ -18,8 +18,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import audit
-from storage.items import NewItem, insert_new_items
+from storage.repositories import audit
+from storage.repositories.items import NewItem, insert_new_items
 from storage.schema import FetchRun, Item, Lease, Source
 
 COLLECTOR_ACTOR = "collector"

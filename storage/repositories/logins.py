@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import audit
+from storage.repositories import audit
 from storage.schema import AuditEntry, User, utcnow
 
 LOGIN_OBJECT = "login"

@@ -30,10 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from storage.queries import is_latest
-from storage.schema import Classification
+from storage.schema import PART_NAMES, Classification
 
-#: The part names of the contract (also the values ``labels.wrong_part`` takes).
-PART_NAMES = ("head", "checkworthy", "narrative", "claim_match", "topic")
 #: The parts that score a signal, in the order a reader asks about them: is it a checkable
 #: claim, does it match a known debunk, does it resemble a known false narrative, how strongly
 #: does the head score it.

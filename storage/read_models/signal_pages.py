@@ -7,7 +7,7 @@ labels with who labelled.
 
 A key page stays stable while new signals arrive: the next page starts after the last row seen,
 not at an offset that new rows at the top would shift. The filter is the dashboard's
-(``storage.aggregates.SignalFilter``) and so is the set of rows (``storage.views._signals_base``:
+(``storage.read_models.daily_counts.SignalFilter``) and so is the set of rows (``storage.read_models.signals._signals_base``:
 flagged stories, syndicated copies left out, each item's latest signal).
 """
 
@@ -20,9 +20,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from storage.aggregates import SignalFilter
+from storage.read_models.daily_counts import SignalFilter
+from storage.read_models.signals import SORT_KEYS, _signals_base, topic_names_of
 from storage.schema import ClaimMatch, Item, Label, PolicyTopic, Source, User
-from storage.views import SORT_KEYS, _signals_base, topic_names_of
 
 #: The columns of a signal row, named as in the public contract (``items``, ``classifications``).
 _ITEM_COLUMNS = (Item.id, Item.source_id, Source.name, Item.guid, Item.url, Item.canonical_url, Item.title,

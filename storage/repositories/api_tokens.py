@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import audit
 from storage.schema import API_TOKEN_ROLES, ApiToken, utcnow
 
 #: Makes a leaked token recognisable to secret scanners and to people ("wkh" = Waakhond).

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import audit
 from storage.schema import PolicyTopic, utcnow
 
 EDITABLE_FIELDS = ("name", "name_en", "description", "ministry", "keywords", "priority", "enabled")

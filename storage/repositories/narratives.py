@@ -21,10 +21,10 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit
-from storage.classifications import CLASSIFIER_REASON
 from storage.errors import InvalidInput, NotFound
 from storage.queries import chunks, latest_classification_id
+from storage.repositories import audit
+from storage.repositories.classifications import CLASSIFIER_REASON
 from storage.schema import Classification, Item, ItemEmbedding, Narrative, NarrativeItem, utcnow
 
 NARRATIVE_STATUSES = ("open", "closed", "merged")

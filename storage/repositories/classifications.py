@@ -1,9 +1,9 @@
 """Repository functions for the classifier's output: classifications, item embeddings, item
-sentences and item topics (model versions are in ``storage.model_versions``).
+sentences and item topics (model versions are in ``storage.repositories.model_versions``).
 
 A classification is written together with the item's embedding, sentences and topics in the
 caller's transaction (one per batch), so a re-run replaces them and never duplicates.
-The claim matcher owns the ``claim_match`` reason (``storage.claim_matches``); re-scoring keeps
+The claim matcher owns the ``claim_match`` reason (``storage.repositories.claim_matches``); re-scoring keeps
 it and clears ``matched_at`` so the matcher looks at the new sentences again.
 """
 

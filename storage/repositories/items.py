@@ -2,7 +2,7 @@
 
 Items are insert-only per (source_id, entry_key): inserting a key that exists changes nothing,
 so a fetch that is stored twice (a crash and a rerun, two processes) never duplicates an item.
-Writing goes through ``storage.fetching.upsert_fetch``, which puts the items and their
+Writing goes through ``storage.repositories.fetches.upsert_fetch``, which puts the items and their
 ``fetch_runs`` row in one transaction.
 """
 

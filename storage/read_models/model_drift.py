@@ -24,10 +24,10 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from storage.aggregates import NO_TOPIC, as_date, day_bounds
-from storage.labels import BINARY_TARGET
+from storage.read_models.daily_counts import NO_TOPIC, as_date, day_bounds
+from storage.read_models.signal_parts import PART_ORDER, read_signal_parts
+from storage.repositories.labels import BINARY_TARGET
 from storage.schema import Classification, Item, ItemTopic, Label
-from storage.signal_parts_view import PART_ORDER, read_signal_parts
 
 GROUPINGS = ("topic", "source")
 

@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import InvalidInput, NotFound
-from storage.schema import LABELS, Item, Label, User, utcnow
-from storage.signal_parts_view import PART_NAMES
+from storage.repositories import audit
+from storage.schema import LABELS, PART_NAMES, Item, Label, User, utcnow
 
 #: How analyst labels map onto the binary disinformation task; ``None`` = not used in training.
 BINARY_TARGET: dict[str, int | None] = {

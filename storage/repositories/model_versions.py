@@ -1,7 +1,7 @@
 """Repository functions for ``model_versions``: register, find, list, activate, roll back.
 
 One version per task is ``active``; activating another retires it. Every change is written to
-the audit log. (Also available as ``storage.model_versions`` for existing callers.)
+the audit log.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import audit
 from storage.schema import MODEL_STATUSES, ModelVersion, utcnow
 
 

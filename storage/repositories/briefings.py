@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import InvalidInput
+from storage.repositories import audit
 from storage.schema import Briefing, utcnow
 
 BRIEFING_FORMATS = ("pdf", "html")

@@ -1,7 +1,8 @@
 """Repository functions for ``sources``: add, change, list, remove, with audit entries.
 
 Scheduling state (next due time, leases, health counters) is written by the collector
-through the functions in ``storage.fetching``; this module covers what operators do.
+through the functions in ``storage.repositories.fetches``; this module covers what operators do: their
+edits, and ``fetch_now``, the one action on a source's schedule that is not an edit.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import InvalidInput, NotFound
+from storage.repositories import audit
 from storage.schema import SOURCE_KINDS, FetchRun, Source, utcnow
 from storage.urls import web_url
 
@@ -239,3 +240,16 @@ def recent_fetch_runs(session: Session, source_id: int, limit: int = 20) -> Sequ
         .limit(limit)
     )
     return session.scalars(query).all()
+
+
+def fetch_now(session: Session, ref: int | str, actor: str, user_id: int | None = None) -> Source:
+    """"Nu ophalen": make the source due at once; the running scheduler reads ``next_due_at``
+    on its next tick, so no restart is needed. Recorded in the audit log."""
+    source = get_source(session, ref)
+    previous = source.next_due_at
+    source.next_due_at = utcnow()
+    audit.record(
+        session, actor, "source.fetch_now", "source", source.id,
+        {"previous_next_due_at": previous.isoformat() if previous else None}, user_id,
+    )
+    return source

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
-from storage.narrative_views import DEBUNK_RATINGS
-from storage.narratives import SEEN_AT
 from storage.queries import latest_classification_id
+from storage.repositories import audit
+from storage.repositories.narratives import SEEN_AT
 from storage.schema import (
+    DEBUNK_RATINGS,
     Alert,
     AlertChannel,
     AlertRule,

@@ -9,8 +9,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound
+from storage.repositories import audit
 from storage.schema import ROLES, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10

@@ -1,8 +1,8 @@
 """Read models for the dashboard's pages: the list of signals, one signal in detail, the
 figures of the last 24 hours, source health and the threshold preview.
 
-Every page reads through these functions (and ``storage.aggregates``); none writes. An item's
-signal is its latest classification (``storage.aggregates.is_latest``), and the
+Every page reads through these functions (and ``storage.read_models.daily_counts``); none writes. An item's
+signal is its latest classification (``storage.read_models.daily_counts.is_latest``), and the
 list shows each story once: syndicated copies (``items.duplicate_of``) are left out and
 counted as carriers of their original instead.
 """
@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.aggregates import SignalFilter, bucket_floor, day_bounds
-from storage.claim_matches import MatchView, matches_for_item
-from storage.labels import LabelRecord, label_history
 from storage.queries import is_latest, latest_classification_id
+from storage.read_models.daily_counts import SignalFilter, bucket_floor, day_bounds
+from storage.repositories.claim_matches import MatchView, matches_for_item
+from storage.repositories.labels import LabelRecord, label_history
 from storage.schema import (
     ClaimMatch,
     Classification,

@@ -5,7 +5,7 @@ key is a hash of the normalised claim text, so importing the same file or fetchi
 page twice changes nothing. Claim vectors (float32 little-endian, from the classifier's
 encoder) are stored beside the claim together with the encoder's fingerprint.
 
-Matches and the combined signal live in ``storage.claim_matches``.
+Matches and the combined signal live in ``storage.repositories.claim_matches``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage import audit
 from storage.errors import AlreadyExists, InvalidInput, NotFound, StorageError
+from storage.repositories import audit
 from storage.schema import RATINGS, ClaimMatch, FactCheck, User, utcnow
 from storage.urls import web_url
 

@@ -26,11 +26,11 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage.narrative_views import NarrativeView, list_narratives, member_times
-from storage.narratives import SEEN_AT
 from storage.queries import chunks, is_latest
+from storage.read_models.narratives import NarrativeView, list_narratives, member_times
+from storage.read_models.signal_parts import SignalPartsView, read_signal_parts
+from storage.repositories.narratives import SEEN_AT
 from storage.schema import Classification, Item, ItemTopic, Label, NarrativeItem, Source, User
-from storage.signal_parts_view import SignalPartsView, read_signal_parts
 
 #: Narratives looked at per briefing at most (open ones, most recently active first).
 MAX_NARRATIVES = 5000
