@@ -144,13 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     from classifier.signal_metrics import flag_rates_by_kind, source_report
     from classifier.signal_rule import ItemParts, combine_parts
     from classifier.signal_training import (
-        attribution_variants,
+        augmented_rows,
         fit_signal_model,
         recipe_augments,
-        recipe_base,
         recipe_examples,
         recipe_params,
         source_weight,
+        uses_v2_rows,
     )
     from classifier.versions import load_version
 
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = EmbeddingCache(args.cache, encoder)
     started = time.perf_counter()
     # every row is evaluated, whatever the recipe trains on (real2 adds its written negatives)
-    examples = recipe_examples("real2" if recipe_base(args.recipe) == "real2" else "real", args.data)
+    examples = recipe_examples("real2" if uses_v2_rows(args.recipe) else "real", args.data)
     train_mask = np.ones(len(examples), dtype=bool)
     if args.recipe == "seed":
         train_mask = np.array([e.origin.startswith("seed") for e in examples])
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         probs[test_idx] = trained.model.probabilities(x[test_idx], [texts[i] for i in test_idx])
         thresholds[test_idx] = trained.model.threshold
         if not args.no_baseline:
-            rows = part + (attribution_variants(part) if augment else [])
+            rows = augmented_rows(part, augment=augment, frames=params.frames)
             predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], params.target_precision,
                                            [source_weight(e, params.source_weights) for e in rows])
             base_probs[test_idx] = predict([texts[i] for i in test_idx])
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": spike_report(spike_names, spike_scorer.scores(full.model) >= t),
     }
     if not args.no_baseline:
-        rows = everything + (attribution_variants(everything) if augment else [])
+        rows = augmented_rows(everything, augment=augment, frames=params.frames)
         predict, threshold = tfidf_fit([e.text for e in rows], [e.label for e in rows], params.target_precision,
                                        [source_weight(e, params.source_weights) for e in rows])
         crit = predict([c.text for c in criticism])

@@ -14,6 +14,9 @@ and ``bench/signal_quality.py`` (which cross-validates the same recipe on real d
     recipe "real2-aug"   "real2" + attribution augmentation both ways
     recipe "real2-hybrid" the rows, weights and augmentation of "real2-aug", fitted as the hybrid
                          head (classifier.hybrid: the embedding head and TF-IDF, combined)
+    recipe "real3-hybrid" "real2-hybrid" + frame augmentation (classifier.framing: the Dutch
+                         narratives and the Dutch constructed negatives also as hearsay,
+                         a question or a reader's letter)
 
 Attribution augmentation: a news sentence of the training part gets a variant without its
 source ("..., meldt de gemeente." -> "...") or with one, and a false narrative gets a variant
@@ -31,11 +34,14 @@ from pathlib import Path
 import numpy as np
 
 from classifier import real_data
+from classifier.framing import frame_variants, looks_dutch
 from classifier.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
 from classifier.hybrid import PartFits, TrainedHybrid, fit_hybrid
 from classifier.train import Example
 
-RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug", "real2-hybrid")
+RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug", "real2-hybrid", "real3-hybrid")
+#: Recipes whose rows include the second set of written hard negatives.
+V2_ROW_RECIPES = ("real2", "real3")
 #: Weight of a training example by source in the real-data recipes: the Dutch false narratives
 #: (the signal's own domain, written as posts) count double next to the easy English EUvsDisinfo
 #: titles and the ten times more numerous real negatives. Chosen on the demo's spike posts
@@ -64,11 +70,6 @@ ATTRIBUTIONS_IN_FRONT = (
     "Volgens het ministerie", "Volgens de gemeente", "Volgens een woordvoerder", "Volgens de NOS",
     "Volgens ingewijden", "Volgens een bron bij de overheid",
 )
-#: Dutch words that the English, French and German claims do not use (for ``looks_dutch``).
-DUTCH_MARKERS = frozenset({
-    "het", "een", "van", "wordt", "worden", "niet", "voor", "zijn", "wij", "ze", "alle", "geen", "om", "er", "heeft",
-    "hun", "krijgen", "krijgt", "moet", "moeten", "gaat", "gaan", "bij", "naar", "ook", "nu", "hebben", "uit", "op", "officieel",
-})
 _TRAILING_ATTRIBUTION = re.compile(
     r",\s*(meldt|melden|zegt|zeggen|schrijft|schrijven|laat|blijkt|maakt|maakte|staat)\b[^,.]*\.\s*$",
     re.IGNORECASE,
@@ -82,12 +83,6 @@ def _with_source_behind(text: str, source: str) -> str:
 
 def _with_source_in_front(text: str, source: str) -> str:
     return f"{source}: {text.strip()}"  # a colon: prepending without one breaks Dutch word order
-
-
-def looks_dutch(text: str) -> bool:
-    """Enough for the claims set (nl/en/fr/de): a Dutch function word that the others lack."""
-    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
-    return bool(words & DUTCH_MARKERS)
 
 
 def strip_attribution(text: str) -> str | None:
@@ -125,7 +120,7 @@ def recipe_examples(recipe: str, shared_data: Path | None) -> list[Example]:
         return real_data.seed_source_examples()
     if shared_data is None:
         raise real_data.SharedDataMissing("this recipe needs the shared data folder (../shared/data)")
-    return real_data.project_examples(v2=recipe_base(recipe) == "real2") + real_data.shared_examples(shared_data)
+    return real_data.project_examples(v2=uses_v2_rows(recipe)) + real_data.shared_examples(shared_data)
 
 
 def recipe_base(recipe: str) -> str:
@@ -133,8 +128,28 @@ def recipe_base(recipe: str) -> str:
     return recipe.removesuffix("-aug").removesuffix("-hybrid")
 
 
+def uses_v2_rows(recipe: str) -> bool:
+    """Whether the recipe trains on the second set of written hard negatives (real2, real3)."""
+    return recipe_base(recipe) in V2_ROW_RECIPES
+
+
 def recipe_augments(recipe: str) -> bool:
     return recipe.endswith("-aug") or recipe_is_hybrid(recipe)
+
+
+def recipe_frames(recipe: str) -> bool:
+    """Whether the recipe adds frame variants (classifier.framing) to its training parts."""
+    return recipe_base(recipe) == "real3"
+
+
+def augmented_rows(examples: Sequence[Example], *, augment: bool, frames: bool = False) -> list[Example]:
+    """A training part with its augmentation: attribution variants, and frame variants for real3."""
+    rows = list(examples)
+    if augment:
+        rows += attribution_variants(examples)
+    if frames:
+        rows += frame_variants(examples)
+    return rows
 
 
 def recipe_is_hybrid(recipe: str) -> bool:
@@ -156,13 +171,14 @@ class SignalFitParams:
     blind_to_topics: bool = True
     weighted: bool = True
     source_weights: Mapping[str, float] | None = None  # None: SOURCE_WEIGHTS
+    frames: bool = False  # add frame variants to every training part (recipe real3)
 
 
 def recipe_params(recipe: str, target_precision: float, calibration: str) -> SignalFitParams:
     """The fit parameters of a recipe: real2 has its own weights and target precision."""
-    if recipe_base(recipe) == "real2":
+    if uses_v2_rows(recipe):
         return SignalFitParams(target_precision=REAL2_TARGET_PRECISION, calibration=calibration,
-                               source_weights=REAL2_SOURCE_WEIGHTS)
+                               source_weights=REAL2_SOURCE_WEIGHTS, frames=recipe_frames(recipe))
     return SignalFitParams(target_precision=target_precision, calibration=calibration)
 
 
@@ -171,7 +187,7 @@ def fit_signal_head(
     params: SignalFitParams = SignalFitParams(),
 ) -> TrainedHead:
     """Fit the disinformation head on ``examples`` (all of them: the caller holds data out)."""
-    rows = list(examples) + (attribution_variants(examples) if augment else [])
+    rows = augmented_rows(examples, augment=augment, frames=params.frames)
     x = embed([e.text for e in rows])
     y = np.array([e.label for e in rows], dtype=int)
     blind = topic_directions(x, [e.topic for e in rows]) if params.blind_to_topics else None
@@ -187,7 +203,7 @@ def fit_signal_hybrid(
     """The hybrid head on ``examples``: both parts see the same rows, weights and augmentation."""
     fits = PartFits(
         fit_head=lambda part: fit_signal_head(part, embed, augment=augment, params=params),
-        rows=lambda part: list(part) + (attribution_variants(part) if augment else []),
+        rows=lambda part: augmented_rows(part, augment=augment, frames=params.frames),
         weight=lambda row: source_weight(row, params.source_weights) if params.weighted else 1.0,
     )
     return fit_hybrid(examples, embed, fits, target_precision=params.target_precision or REAL2_TARGET_PRECISION)

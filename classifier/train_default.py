@@ -47,13 +47,14 @@ from classifier.settings import ClassifierSettings
 from classifier.signal_metrics import source_report
 from classifier.signal_training import (
     SOURCE_WEIGHTS,
-    attribution_variants,
+    augmented_rows,
     fit_signal_model,
     grouped_cv,
-    recipe_base,
+    recipe_augments,
     recipe_examples,
     recipe_is_hybrid,
     recipe_params,
+    uses_v2_rows,
 )
 from classifier.train import (
     Example,
@@ -107,7 +108,7 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
     "validation" figures are the grouped cross-validation of the same recipe (narratives,
     stories and claims held out whole), against the real negatives, as bench/signal_quality.py
     computes them: more honest than a random split, so no rows are kept back from the head."""
-    real = recipe_examples(recipe_base(recipe), shared_data)
+    real = recipe_examples(recipe, shared_data)
     params = recipe_params(recipe, settings.target_precision, settings.calibration)
     probs, thresholds = grouped_cv(real, cache.encode, recipe=recipe, params=params)
     report = source_report([e.origin for e in real], [e.label for e in real], probs, thresholds,
@@ -116,7 +117,7 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
     validation = {**report["overall"], "evaluation": "grouped 5-fold CV of the recipe, all positives vs real negatives",
                   "per_source": report["sources"]}
     trained.metrics.update({"validation": validation, "validation_with_constructed": report["overall_with_constructed"]})
-    rows = real + attribution_variants(real)
+    rows = augmented_rows(real, augment=recipe_augments(recipe), frames=params.frames)
     origins: dict[str, int] = {}
     for e in rows:
         origins[e.origin] = origins.get(e.origin, 0) + 1
@@ -126,7 +127,7 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
                    "origins": dict(sorted(origins.items()))},
         "mode": "hybrid" if recipe_is_hybrid(recipe) else "head", "recipe": recipe, "source_weights": dict(params.source_weights or SOURCE_WEIGHTS),
         "target_precision": params.target_precision,
-        "data": file_digests(shared_data, v2=recipe_base(recipe) == "real2"), "rows_committed": False,
+        "data": file_digests(shared_data, v2=uses_v2_rows(recipe)), "rows_committed": False,
         "credit": FACTRANK_CREDIT + " CheckThat! 2022/2024 Dutch (free for research use); EUvsDisinfo "
         "(euvsdisinfo.eu, via github.com/cknabs/EUvsDisinfo).",
         "held_out_figures": "metrics.validation (grouped CV); per source and on the criticism set: bench/signal_quality.py",
