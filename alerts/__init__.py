@@ -14,7 +14,7 @@ Decisions (which rules fire, de-duplication, cooldown, when a briefing is due) a
 (``rules``, ``briefing_schedule``); sending is in ``channels``; the runner (``evaluate``) reads
 through storage and records every delivery, sent or failed, in ``alerts``.
 
-A floor-2 package: it uses ``storage``, the classifier's spike test and guidance, and the
+A floor-2 package: it uses ``storage`` (and its guidance links), the classifier's spike test, and the
 ``briefing``'s weeks; ``waakhond`` wires it (the ``alerts`` pipeline step, ``waakhond alerts``).
 A new channel kind: its sender in ``channels`` (and its kind in ``storage.repositories.alerts.CHANNEL_KINDS``).
 """

@@ -31,10 +31,9 @@ from alerts.rules import (
     evaluate_rule,
 )
 from alerts.settings import AlertSettings
-from classifier.guidance import Guidance, GuidanceError, load_guidance
 from classifier.narrative_settings import NarrativeSettings
 from classifier.spikes import series_hours, spikes_now
-from storage import transaction
+from storage import Guidance, GuidanceError, load_guidance, transaction
 from storage.read_models import latest_signal_parts
 from storage.read_models import narratives as narrative_views
 from storage.repositories import alerts as repo

@@ -30,6 +30,6 @@ class ApiContext:
     settings: ApiSettings
     sessions: sessionmaker[Session]  # writes: a token's last use
     read_sessions: sessionmaker[Session]  # every read
-    #: the guidance links for a signal's topics (``waakhond`` wires the classifier's guidance file)
+    #: the guidance links for a signal's topics (``waakhond`` wires storage's guidance file)
     guidance_for: Callable[[Sequence[str]], list[GuidanceLink]] = no_guidance
     clock: Callable[[], datetime] = field(default=utcnow)

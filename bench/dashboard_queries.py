@@ -28,9 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import storage  # noqa: E402
-from classifier.queue import label_queue  # noqa: E402
 from classifier.settings import ClassifierSettings  # noqa: E402
-from storage.read_models import daily_counts, signals  # noqa: E402
+from storage.read_models import daily_counts, label_queue, signals  # noqa: E402
 from storage.read_models.daily_counts import SignalFilter  # noqa: E402
 from storage.repositories import classifications, factchecks  # noqa: E402
 
@@ -200,7 +199,7 @@ def page_queries(sessions, now: datetime) -> dict[str, dict[str, Callable[[], ob
             "detail": q(signals.signal_detail, detail_id),
         },
         "labelen": {
-            "label_queue[classifier]": q(lambda s: label_queue(s, ClassifierSettings(), limit=10, user_id=1)),
+            "label_queue[classifier]": q(lambda s: label_queue.label_queue(s, ClassifierSettings(), limit=10, user_id=1)),
             "detail": q(signals.signal_detail, detail_id),
         },
         "bronnen": {
@@ -250,7 +249,8 @@ def main() -> None:
         name.split("[")[0]: round(overview[name.split("[")[0] + "[from items]"]["p50_ms"] / max(timing["p50_ms"], 0.01), 1)
         for name, timing in overview.items() if name.endswith("[aggregate]") and name.split("[")[0] + "[from items]" in overview
     }
-    # the dashboard's own queries; the classifier's label queue is reported on its own
+    # the dashboard's own queries; the label queue (ranked with the items' embeddings) is reported on
+    # its own (its key keeps the "[classifier]" tag, where it lived, so that runs stay comparable)
     result["worst_dashboard_p95_ms"] = worst
     result["label_queue_p95_ms"] = result["pages"]["labelen"]["label_queue[classifier]"]["p95_ms"]
     result["goal_met"] = worst < 300

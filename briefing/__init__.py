@@ -6,8 +6,8 @@ from a template and a PDF from that same HTML.
 Why a top-level package beside ``dashboard`` (floor 3), not inside ``waakhond``: like the
 dashboard it is a way of *showing* what storage holds, read only through ``storage``, with its
 own texts, templates and settings section; ``waakhond`` stays the wiring (the CLI command, the
-alert rule that sends it on a schedule, recording the file). It imports no ``classifier``:
-the guidance links are classifier data, so the caller hands them in (``GuidanceLinks``).
+alert rule that sends it on a schedule, recording the file). It imports no ``classifier``,
+and the caller hands it the guidance links (``GuidanceLinks``, from ``storage.load_guidance``).
 
     build_briefing(session, week, now=, settings=, guidance=, language=, topic=) -> BriefingContent
     render_html(content) -> str          render_pdf(html) -> bytes

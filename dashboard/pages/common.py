@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from classifier.guidance import Guidance, GuidanceError, load_guidance
 from dashboard.components import (
     evidence_html,
     link_html,
@@ -23,6 +22,7 @@ from dashboard.i18n import current_language, t
 from dashboard.match_view import show_matches
 from dashboard.settings import DashboardSettings
 from dashboard.signal_parts import show_signal_parts
+from storage import Guidance, GuidanceError, load_guidance
 from storage.read_models import SignalDetail, TopicView, signals
 from storage.schema import utcnow
 
@@ -101,7 +101,7 @@ def _topics_and_guidance(ctx: DashboardContext, detail: SignalDetail) -> None:
 
 
 def guidance_links(topics: list[TopicView]) -> list[tuple[str, str]]:
-    """The topics' official pages and isdatechtzo.nl (from the classifier's guidance file)."""
+    """The topics' official pages and isdatechtzo.nl (from storage's guidance file)."""
     try:
         guidance = _guidance()
     except GuidanceError:  # a broken guidance file must not hide the signal itself

@@ -1,4 +1,5 @@
-"""Labelen (analysts): one item at a time from the classifier's active-learning queue.
+"""Labelen (analysts): one item at a time from the active-learning queue
+(``storage.read_models.label_queue``, ranked by the active model version's scores).
 
 Four choices, an optional note, an optional choice of the part of the signal that was wrong,
 undo of the analyst's last label, the count done today, and a switch that hides the model's
@@ -20,6 +21,7 @@ from dashboard.i18n import t
 from dashboard.pages.common import local_today, show_signal
 from storage.read_models import (
     PART_ORDER,  # the order the parts panel shows them in
+    label_queue,
     signals,
 )
 from storage.repositories import labels
@@ -31,10 +33,8 @@ QUEUE_BATCH = 10
 
 
 def next_item_id(ctx: DashboardContext, user: SessionUser) -> int | None:
-    from classifier.queue import label_queue
-
     with ctx.read_sessions() as session:
-        entries = label_queue(session, ctx.settings.classifier, limit=QUEUE_BATCH, user_id=user.id)
+        entries = label_queue.label_queue(session, ctx.settings.classifier, limit=QUEUE_BATCH, user_id=user.id)
     return entries[0].item_id if entries else None
 
 

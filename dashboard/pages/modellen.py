@@ -1,6 +1,9 @@
 """Modellen: versions with metrics and confusion matrix, a threshold preview, drift and feedback
 (flag rate per topic and per source over time, agreement with analysts' labels, per part), and
-(admins only) promote and roll back through the classifier's own functions (audited there)."""
+(admins only) promote and roll back, each one transaction through storage's model-version
+repository (``activate_model_version``, ``rollback_model_version``: audited there, with who and
+when), as ``classifier.versions.promote`` and ``rollback`` do it. Recent items become pending for
+the newly active version, so the service's classify job re-scores them."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.drift_charts import agreement_rows, agreement_summary, rate_chart, rate_frame
 from dashboard.i18n import t
 from dashboard.pages.common import local_time, topic_name
-from storage import StorageError
+from storage import StorageError, transaction
 from storage.read_models import model_drift, signals
 from storage.repositories import model_versions
 from storage.schema import utcnow
@@ -73,14 +76,13 @@ def _actions(ctx: DashboardContext, name: str, task: str) -> None:
         record_refusal(ctx, acting, ACTION_ROLE, "models.promote" if promote else "models.rollback")
         st.error(t("auth.forbidden", role=t(f"role.{ACTION_ROLE}")))
         st.stop()
-    from classifier.versions import promote as promote_version
-    from classifier.versions import rollback as rollback_version
-
     try:
-        if promote:
-            now_active, _ = promote_version(ctx.sessions, name, acting.username)
-        else:
-            now_active, _ = rollback_version(ctx.sessions, task, acting.username)
+        with transaction(ctx.sessions) as session:
+            if promote:
+                row, _ = model_versions.activate_model_version(session, name, acting.username)
+            else:
+                row, _ = model_versions.rollback_model_version(session, task, acting.username)
+            now_active = row.name
     except (StorageError, ValueError) as exc:
         st.error(t("models.failed", error=str(exc)))
         return

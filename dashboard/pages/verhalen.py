@@ -17,12 +17,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from classifier.guidance import GuidanceError, load_guidance
 from dashboard.auth import require_role
 from dashboard.components import show_link, show_text
 from dashboard.context import DashboardContext, dashboard_settings
 from dashboard.i18n import t
 from dashboard.pages.common import local_time
+from storage import GuidanceError, load_guidance
 from storage.read_models import narratives as views
 from storage.schema import utcnow
 

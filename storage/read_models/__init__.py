@@ -10,6 +10,8 @@ Each module is offered whole, as a namespace (``from storage.read_models import 
   ``refresh_daily_counts`` keeps the aggregate up to date and writes nothing else
 - ``narratives``: narratives, their members and debunks; ``growth``: what grew in a period
   (the weekly briefing); ``model_drift``: flag rates and feedback per model version
+- ``label_queue``: the analysts' label queue (``label_queue.label_queue``: the next items to
+  judge, ranked by ``rank_label_queue``; it takes the classifier's settings as ``QueueSettings``)
 
 The rows they return (frozen dataclasses) and the filters they take are offered by name too.
 """
@@ -17,6 +19,7 @@ The rows they return (frozen dataclasses) and the filters they take are offered 
 from storage.read_models import (
     daily_counts,
     growth,
+    label_queue,
     model_drift,
     narratives,
     signal_pages,
@@ -33,6 +36,11 @@ from storage.read_models.daily_counts import (
     first_counted_day,
     flagged_per_day,
     refresh_daily_counts,
+)
+from storage.read_models.label_queue import (
+    QueueEntry,
+    QueueSettings,
+    rank_label_queue,
 )
 from storage.read_models.model_drift import (
     Agreement,
@@ -87,6 +95,8 @@ __all__ = [
     "PART_NAMES",
     "PART_ORDER",
     "PartReading",
+    "QueueEntry",
+    "QueueSettings",
     "RefreshResult",
     "SCORE_BUCKETS",
     "SCORING_PARTS",
@@ -103,11 +113,13 @@ __all__ = [
     "first_counted_day",
     "flagged_per_day",
     "growth",
+    "label_queue",
     "latest_signal_parts",
     "list_narratives",
     "model_drift",
     "narrative_detail",
     "narratives",
+    "rank_label_queue",
     "read_signal_parts",
     "refresh_daily_counts",
     "signal_detail",

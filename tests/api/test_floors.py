@@ -1,5 +1,5 @@
 """The api package sits on floor 3 beside the dashboard: it imports ``storage`` and third-party
-libraries only (``waakhond`` wires it, and hands it the classifier's guidance links)."""
+libraries only (``waakhond`` wires it, and hands it storage's guidance links)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The shipped data files of the classifier: seed set, policy topics, guidance links and the
-claim-matching pair set. Fast checks of schema, counts and integrity; no model needed."""
+"""The shipped data files of the classifier: seed set, policy topics, the claim-matching pair
+set, and the guidance links (shipped by storage, ``storage/data/guidance.toml``, checked here
+against the policy topics). Fast checks of schema, counts and integrity; no model needed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 DATA = Path(__file__).resolve().parents[2] / "classifier" / "data"
 SEED = DATA / "seed" / "seed_nl.csv"
 TOPICS = DATA / "policy_topics.toml"
-GUIDANCE = DATA / "guidance.toml"
+GUIDANCE = DATA.parents[1] / "storage" / "data" / "guidance.toml"
 CLAIMS = DATA / "claims" / "claims.jsonl"
 PAIRS = DATA / "claims" / "pairs.jsonl"
 

@@ -14,14 +14,10 @@ _CLASSIFIER_FACE = (
 
 KNOWN_DEEP_IMPORTS: dict[str, frozenset[tuple[str, str]]] = {
     _CLASSIFIER_FACE: frozenset({
-        ("alerts", "classifier.guidance"),
         ("alerts", "classifier.narrative_settings"),
         ("alerts", "classifier.spikes"),
-        ("dashboard", "classifier.guidance"),
-        ("dashboard", "classifier.queue"),
-        ("dashboard", "classifier.versions"),
         *(("waakhond", f"classifier.{m}") for m in (
-            "base_model", "encoder", "guidance", "match_calibration", "match_rerank", "match_run", "match_signal",
+            "base_model", "encoder", "match_calibration", "match_rerank", "match_run", "match_signal",
             "match_stages", "match_training", "narrative_runner", "promote_gate", "score",
             "sentences", "topics", "train", "train_run", "versions")),
     }),
@@ -29,15 +25,7 @@ KNOWN_DEEP_IMPORTS: dict[str, frozenset[tuple[str, str]]] = {
 
 KNOWN_FACE_PROBLEMS: dict[str, frozenset[str]] = {}
 
-KNOWN_DASHBOARD_ASKS: dict[str, frozenset[tuple[str, str]]] = {
-    "the dashboard shows the classifier's guidance links and its label queue, and promotes or rolls back a "
-    "version from the Modellen page (the classifier owns these; moving them to a shared floor is open)": frozenset({
-        ("dashboard.pages.common", "classifier.guidance"),
-        ("dashboard.pages.verhalen", "classifier.guidance"),
-        ("dashboard.pages.labelen", "classifier.queue"),
-        ("dashboard.pages.modellen", "classifier.versions"),
-    }),
-}
+KNOWN_DASHBOARD_ASKS: dict[str, frozenset[tuple[str, str]]] = {}
 
 KNOWN_LONG_MODULES: dict[str, frozenset[str]] = {}
 

@@ -28,7 +28,7 @@ MAX_LINES = 400
 #   floor 1  collector, classifier    use storage
 #   floor 2  briefing, api, dashboard show what storage holds (the dashboard asks classifier
 #            alerts                   for model metadata); alerts decide and send, on storage,
-#                                     classifier's spikes and guidance, and the briefing
+#                                     classifier's spikes, and the briefing
 #   floor 3  waakhond                 composes (CLI, settings, the pipeline, both runtimes, the demo)
 FLOORS: Mapping[str, frozenset[str]] = {
     "storage": frozenset(),

@@ -23,13 +23,11 @@ def register(app: typer.Typer) -> None:
 
 
 def guidance_provider():
-    """The classifier's guidance file (topic pages and isdatechtzo.nl), read once; a broken file
+    """The guidance file (topic pages and isdatechtzo.nl), read once; a broken file
     gives no links rather than refusing the signal itself."""
-    from classifier.guidance import GuidanceError, load_guidance
-
     try:
-        guidance = load_guidance()
-    except GuidanceError:
+        guidance = storage.load_guidance()
+    except storage.GuidanceError:
         return lambda slugs: []
 
     def links(slugs: Sequence[str]) -> list[GuidanceLink]:

@@ -1,3 +1,6 @@
+"""The analysts' label queue (``storage.read_models.label_queue``): the pure ranking, and the queue
+read from what the classifier stored (the tiny random encoder of the classifier tests scores it)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,12 +9,13 @@ import numpy as np
 import pytest
 
 import storage
-from classifier.queue import QueueCandidate, label_queue, rank_label_queue, uncertainty
 from classifier.score import classify_items, load_scoring_models
 from classifier.topics import seed_topics
+from storage.read_models.label_queue import QueueCandidate, label_queue, rank_label_queue, uncertainty
 from storage.repositories import labels as label_store
 from storage.repositories.users import add_user
 from storage.schema import Item, utcnow
+from tests.classifier.conftest import tiny_encoder, tiny_folder, tiny_settings  # noqa: F401 - fixtures
 from tests.classifier.pipeline_support import (
     NEGATIVE,
     POSITIVE,
@@ -60,7 +64,7 @@ def test_no_run_of_near_duplicates() -> None:
     assert len(rank_label_queue([_c(i, 0.6) for i in range(10)], now=NOW, limit=3)) == 3
 
 
-def test_label_queue_reads_storage_and_skips_labelled_items(db, tmp_path, tiny_folder, tiny_settings, tiny_encoder) -> None:
+def test_label_queue_reads_storage_and_skips_labelled_items(db, tmp_path, tiny_folder, tiny_settings, tiny_encoder) -> None:  # noqa: F811 - fixtures
     settings = tiny_app_settings(tmp_path, tiny_folder, tiny_settings)
     write_tiny_version(settings, tiny_encoder)
     (tmp_path / "t.toml").write_text(TOPICS_TOML)
@@ -83,3 +87,15 @@ def test_label_queue_reads_storage_and_skips_labelled_items(db, tmp_path, tiny_f
     assert not {ids[0], ids[1]} <= set(queued)  # one of a duplicate group
     assert len(queued) == len(set(queued)) >= 3
     assert [e.priority for e in queue] == sorted((e.priority for e in queue), reverse=True)
+
+
+def test_the_queue_ranks_the_classifiers_item_signal_with_its_settings() -> None:
+    """Storage names the task and the settings fields itself (it imports no classifier): they
+    must stay the classifier's."""
+    from classifier import TASK_DISINFORMATION, ClassifierSettings
+    from storage.read_models.label_queue import QUEUE_TASK, QueueSettings
+
+    assert QUEUE_TASK == TASK_DISINFORMATION
+    fields = {name for name in QueueSettings.__annotations__}
+    assert fields == {"queue_days", "recency_half_life_hours", "near_duplicate_cosine"}
+    assert fields <= set(ClassifierSettings.model_fields)

@@ -7,7 +7,10 @@
     then greedily, best first, skip an item that is a near-duplicate of one already chosen:
     the same duplicate group (``duplicate_of``) or embedding cosine above the cut-off
 
-``rank_label_queue`` is pure; ``label_queue`` reads the candidates from storage.
+``rank_label_queue`` is pure; ``label_queue`` reads the candidates (what the active
+disinformation version scored) and writes nothing. Its knobs are the classifier's settings
+section, taken as the ``QueueSettings`` protocol of the three fields it reads, so that storage
+imports no classifier.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from classifier.settings import ClassifierSettings
-from classifier.versions import TASK_DISINFORMATION
 from storage.repositories import classifications, model_versions
 from storage.repositories import labels as label_store
 from storage.repositories import topics as topic_store
@@ -29,6 +31,17 @@ from storage.schema import utcnow
 
 #: Weights of the priority parts. Uncertainty leads: it is what active learning is for.
 WEIGHTS = {"uncertainty": 0.5, "recency": 0.2, "topic": 0.2, "checkworthy": 0.1}
+#: The task whose active version's scores the queue ranks (``classifier.TASK_DISINFORMATION``:
+#: analysts label the item signal, not the check-worthiness head).
+QUEUE_TASK = "disinformation"
+
+
+class QueueSettings(Protocol):
+    """What the queue reads of the classifier's settings (``classifier.ClassifierSettings``)."""
+
+    queue_days: int  # look at items collected this many days back
+    recency_half_life_hours: float  # how fast recency fades
+    near_duplicate_cosine: float  # above this cosine to a chosen item, an item is skipped
 
 
 @dataclass(frozen=True)
@@ -99,13 +112,13 @@ def rank_label_queue(
 
 
 def label_queue(
-    session: Session, settings: ClassifierSettings, *, limit: int = 20, user_id: int | None = None,
+    session: Session, settings: QueueSettings, *, limit: int = 20, user_id: int | None = None,
     now: datetime | None = None,
 ) -> list[QueueEntry]:
     """The next items to label: classified by the active version, recent, not labelled yet
     (by anyone, or by ``user_id`` when given), ranked and de-duplicated."""
     now = now or utcnow()
-    active = model_versions.active_model_version(session, TASK_DISINFORMATION)
+    active = model_versions.active_model_version(session, QUEUE_TASK)
     if active is None:
         return []
     done = label_store.labelled_item_ids(session, user_id)

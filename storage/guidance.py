@@ -1,7 +1,9 @@
 """Guidance links shown with every signal: the official information page of each policy topic,
-and the general page on recognising disinformation (isdatechtzo.nl).
+and the general page on recognising disinformation (isdatechtzo.nl). Shared data, so
+it lives on the ground floor: the dashboard and the alerts read it from ``storage``'s face, and
+``waakhond`` hands it to the API and the briefing.
 
-File format (``classifier/data/guidance.toml``)::
+File format (``storage/data/guidance.toml``)::
 
     [general]
     title = "Is dat echt zo?"
@@ -23,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from classifier.errors import ClassifierError
+from storage.errors import StorageError
 
 GUIDANCE_FILE = Path(__file__).resolve().parent / "data" / "guidance.toml"
 
 
-class GuidanceError(ClassifierError, ValueError):
+class GuidanceError(StorageError, ValueError):
     """The guidance file cannot be read or is incomplete."""
 
 

@@ -1,10 +1,11 @@
-"""Guidance links: the topic pages and the general isdatechtzo.nl page with every signal."""
+"""Guidance links (``storage.guidance``): the topic pages and the general isdatechtzo.nl page
+with every signal."""
 
 from __future__ import annotations
 
 import pytest
 
-from classifier.guidance import GUIDANCE_FILE, GuidanceError, load_guidance, parse_guidance
+from storage import GUIDANCE_FILE, GuidanceError, StorageError, load_guidance, parse_guidance
 
 TOML = """
 [general]
@@ -52,3 +53,9 @@ def test_the_shipped_guidance_file_covers_the_general_page():
     assert "isdatechtzo.nl" in guidance.general.url
     assert guidance.topics, "at least one policy topic has its official page"
     assert all(link.url.startswith("https://") for link in guidance.topics.values())
+
+
+def test_a_broken_guidance_file_is_a_storage_error_and_a_value_error(tmp_path):
+    with pytest.raises(GuidanceError, match="cannot read") as caught:
+        load_guidance(tmp_path / "missing.toml")
+    assert isinstance(caught.value, StorageError) and isinstance(caught.value, ValueError)
