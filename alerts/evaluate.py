@@ -2,7 +2,7 @@
 
     rules    <- enabled rules with enabled channels                         (storage.repositories.alerts)
     facts    <- only what those rules look at: narratives with debunks, spikes per narrative
-                and per topic (classifier.spikes), debunked claims seen again, sources down
+                and per topic (classifier.narratives.spikes), debunked claims seen again, sources down
     intents  =  rules.evaluate_rule(...) per rule    (a broken rule is reported, others go on)
     to send  =  rules.decide(intents, last alerts, now)       (de-duplication and cooldown)
     each: channels.deliver(...) -> one ``alerts`` row, sent or failed (its own transaction);
@@ -31,8 +31,7 @@ from alerts.rules import (
     evaluate_rule,
 )
 from alerts.settings import AlertSettings
-from classifier.narrative_settings import NarrativeSettings
-from classifier.spikes import series_hours, spikes_now
+from classifier.narratives import NarrativeSettings, series_hours, spikes_now
 from storage import Guidance, GuidanceError, load_guidance, transaction
 from storage.read_models import latest_signal_parts
 from storage.read_models import narratives as narrative_views

@@ -39,7 +39,7 @@ from alerts.messages import (
     quote,
     when,
 )
-from classifier.spikes import SpikeTest
+from classifier.narratives import SpikeTest
 from storage.repositories import RULE_KINDS, DebunkSighting, LastAlerts, SourceOutage
 
 #: Parameters of each rule kind, with their defaults and the type they must have.

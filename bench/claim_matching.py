@@ -1,10 +1,10 @@
 """Claim matching: both methods side by side on claims held out, and the speed of both stages.
 
     quality  (real multilingual-e5-small, the shipped pair set classifier/data/claims/ and the
-             background news of classifier.match_training.training_background):
+             background news of classifier.matching.training.training_background):
         folds by claim (no claim has pairs in both train and test; background texts dealt
         into folds too); per fold the stage-two model is fitted without the fold
-        two stages   language-centred retrieval + the stage-two model (classifier.match_stages)
+        two stages   language-centred retrieval + the stage-two model (classifier.matching.stages)
         one stage    today's naive way: raw cosine, one threshold (the old shipped calibration
                      0.9235, and the threshold chosen the same way as stage two's on the same
                      held-out decisions)
@@ -58,8 +58,7 @@ def unit_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
 
 
 def search_latency(n_claims: int, n_sentences: int, repeats: int, model_dir: Path) -> dict:
-    from classifier.match_rerank import load_stage_two
-    from classifier.match_stages import Matcher, match_batch
+    from classifier.matching import Matcher, load_stage_two, match_batch
 
     rng = np.random.default_rng(SEED)
     model = load_stage_two(model_dir)
@@ -119,15 +118,20 @@ def naive_search(item: np.ndarray, claims: np.ndarray, top_k: int) -> list[int]:
 
 
 def quality(encoder, model_dir: Path) -> dict:
-    from classifier.match_calibration import MatchCalibrationError, load_calibration, load_pair_set
-    from classifier.match_evaluation import choose_threshold, pair_level, split_figures
-    from classifier.match_rerank import StageTwoError, load_stage_two
-    from classifier.match_training import (
+    from classifier.matching import (
         DEFAULT_BACKGROUND_RATE,
         DEFAULT_TARGET_PRECISION,
+        MatchCalibrationError,
+        StageTwoError,
         build_corpus,
+        choose_threshold,
         held_out_decisions,
+        load_calibration,
+        load_pair_set,
+        load_stage_two,
+        pair_level,
         raw_cosine_decisions,
+        split_figures,
         training_background,
     )
     from classifier.sentences import split_sentences

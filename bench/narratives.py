@@ -5,7 +5,7 @@
         set (classifier/data/narratives/) and on the demo corpus's false-narrative posts
     speed    (synthetic random unit-vector centroids, d = 384: the cost does not depend on
         content): place one new item among 100k open narratives, i.e. average-linkage search
-        over all of them and the centroid update (classifier.narratives.place_items), median
+        over all of them and the centroid update (classifier.narratives.clustering.place_items), median
         of --repeats runs; and, in the same run, the naive way: a Python loop over the
         narratives computing one cosine each
 
@@ -43,15 +43,15 @@ def default_encoder_folder() -> Path:
 def quality(encoder_folder: Path) -> dict[str, object]:
     from classifier.base_model import prepare_base_model
     from classifier.encoder import Encoder
-    from classifier.narrative_calibration import (
+    from classifier.narratives import (
         DEMO_ITEMS,
+        NarrativeSettings,
         item_vectors,
         load_background_texts,
         load_demo_posts,
         load_paraphrases,
         mean_ari,
     )
-    from classifier.narrative_settings import NarrativeSettings
     from classifier.settings import ClassifierSettings
 
     encoder = Encoder.from_folder(prepare_base_model(encoder_folder), ClassifierSettings(threads=2))
@@ -68,7 +68,7 @@ def quality(encoder_folder: Path) -> dict[str, object]:
         "merge_threshold": shipped.merge_threshold,
         "ari_paraphrases": round(mean_ari(vectors, truth, shipped, True, background), 4),
         "ari_paraphrases_online_only": round(mean_ari(vectors, truth, shipped, False, background), 4),
-        "note": "thresholds were chosen on these same sets (classifier.narrative_calibration)",
+        "note": "thresholds were chosen on these same sets (classifier.narratives.calibration)",
     }
     if DEMO_ITEMS.is_file():
         texts, slugs, everything = load_demo_posts(DEMO_ITEMS)
@@ -88,8 +88,15 @@ def synthetic_narratives(count: int, rng: np.random.Generator):
 
 
 def placement_speed(count: int, repeats: int, naive_repeats: int) -> dict[str, object]:
-    from classifier.narrative_settings import NarrativeSettings
-    from classifier.narratives import FlaggedItem, NarrativeIndex, centred, linkage_vector, place_items, unit
+    from classifier.narratives import (
+        FlaggedItem,
+        NarrativeIndex,
+        NarrativeSettings,
+        centred,
+        linkage_vector,
+        place_items,
+        unit,
+    )
 
     rng = np.random.default_rng(SEED)
     narratives, centroids = synthetic_narratives(count, rng)

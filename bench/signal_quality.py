@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     from classifier.base_model import prepare_base_model
     from classifier.embedding_cache import EmbeddingCache
     from classifier.encoder import Encoder
-    from classifier.narrative_reference import NarrativeReference
+    from classifier.narratives import NarrativeReference
     from classifier.score import rule_settings
     from classifier.settings import ClassifierSettings
     from classifier.signal_metrics import flag_rates_by_kind, source_report

@@ -11,13 +11,20 @@ links are shared data read from storage (``storage.read_models.label_queue``, ``
     active_version_metadata(session, task) -> the dashboard's model card
     seed_topics(session)                   -> the shipped policy topics (operators' edits kept)
     split_sentences(text), item_text(...), paragraph_bounds(...), locate_evidence(...)
+
+Two sub-packages have faces of their own, imported as such from outside:
+
+    classifier.matching    claim matching against fact-checks: run_matching, load_matcher, the
+                           stage-two model and its training, refresh_claim_signals
+    classifier.narratives  narrative grouping (its step as ``runner``), NarrativeSettings, the
+                           spike test the alerts use, the known-narrative reference
 """
 
 from classifier.base_model import BaseModelError, prepare_base_model
 from classifier.encoder import Encoder
 from classifier.errors import ClassifierError
 from classifier.evidence import item_text, locate_evidence, paragraph_bounds
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives.settings import NarrativeSettings
 from classifier.score import ClassifyReport, classify_items, ensure_base_model, load_scoring_models
 from classifier.sentences import split_sentences
 from classifier.settings import ClassifierSettings

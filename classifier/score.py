@@ -33,7 +33,7 @@ from classifier.base_model import prepare_base_model
 from classifier.encoder import Encoder
 from classifier.evidence import SentenceSignal, choose_evidence, item_text
 from classifier.metrics import apply_calibration
-from classifier.narrative_reference import NarrativeReference, NarrativeReferenceError
+from classifier.narratives.reference import NarrativeReference, NarrativeReferenceError
 from classifier.sentences import split_sentences
 from classifier.signal_rule import ItemParts, RuleSettings, combine_parts, signal_parts_document
 from classifier.topics import TopicAssigner, TopicRule

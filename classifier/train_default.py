@@ -41,7 +41,7 @@ from pathlib import Path
 from classifier.base_model import prepare_base_model
 from classifier.embedding_cache import EmbeddingCache
 from classifier.encoder import Encoder
-from classifier.narrative_reference import build_reference
+from classifier.narratives.reference import build_reference
 from classifier.real_data import REAL_NEGATIVE_SOURCES, file_digests
 from classifier.settings import ClassifierSettings
 from classifier.signal_metrics import source_report

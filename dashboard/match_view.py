@@ -24,7 +24,7 @@ from storage.repositories import MatchView
 
 #: Fact-check ratings the dashboard has words for (``rating.*`` texts).
 KNOWN_RATINGS = ("false", "mostly_false", "mixed", "mostly_true", "true", "unproven", "unknown")
-FACTCHECK_SOURCE_CUE = "source"  # classifier.match_stance: the item comes from a fact-checker
+FACTCHECK_SOURCE_CUE = "source"  # classifier.matching.stance: the item comes from a fact-checker
 
 
 def _e(text: object) -> str:

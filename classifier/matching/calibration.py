@@ -1,7 +1,7 @@
 """The claim pair set, and the single-stage cosine threshold calibrated on it (the naive way the
 two-stage matcher is compared with: ``bench/claim_matching.py``; in service only when
 ``classifier.match_threshold`` is set). The stage-two model is trained in
-``classifier.match_training``.
+``classifier.matching.training``.
 
     claims.jsonl + pairs.jsonl (classifier/data/claims/)
     encode every claim and every sentence once (same encoder, same prefix as matching)
@@ -33,7 +33,7 @@ import numpy as np
 
 from classifier.errors import ClassifierError
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "claims"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "claims"
 CLAIMS_FILE = DATA_DIR / "claims.jsonl"
 PAIRS_FILE = DATA_DIR / "pairs.jsonl"
 CALIBRATION_PATH = Path("claim-matching") / "calibration.json"
@@ -43,7 +43,7 @@ CROSS_VALIDATION_FOLDS = 5
 #: Fixed so that the folds, and so the reported figures, are the same on every run.
 FOLD_SEED = 20240601
 MONOLINGUAL_LANGUAGE = "nl"
-SEED_FILE = Path(__file__).resolve().parent / "data" / "seed" / "seed_nl.csv"
+SEED_FILE = Path(__file__).resolve().parents[1] / "data" / "seed" / "seed_nl.csv"
 #: Kinds of seed texts that carry no false claim and so should match no fact-check.
 BACKGROUND_KINDS = ("news", "announcement", "opinion")
 #: At most one in twenty of these hard negatives (same topics, often the same words) may show a

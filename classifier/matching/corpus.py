@@ -1,7 +1,7 @@
 """The data the claim matcher is trained and evaluated on: units (an item's sentences and the
 claims it carries), the corpus of units and claims with their vectors and folds, and one
-decision (an accepted item-claim pair). Shared by ``match_training`` (which builds and fits on
-them) and ``match_evaluation`` (which scores decisions), so neither imports the other's
+decision (an accepted item-claim pair). Shared by ``training`` (which builds and fits on
+them) and ``evaluation`` (which scores decisions), so neither imports the other's
 functions for its types."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifier.match_corpus import Corpus, Decision
+from classifier.matching.corpus import Corpus, Decision
 
 MONOLINGUAL_LANGUAGE = "nl"
 

@@ -8,8 +8,8 @@
         centred cosine, raw cosine, same language, raw cosine x same language, numbers shared or in conflict, shared words
         (same language; across languages), shared names, negation on one side only, rank
 
-The numbers are the same for training (``classifier.match_training``) and for matching
-(``classifier.match_run``), so the stage-two model sees at run time what it learnt from.
+The numbers are the same for training (``classifier.matching.training``) and for matching
+(``classifier.matching.run``), so the stage-two model sees at run time what it learnt from.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The second stage of claim matching: does a retrieved claim really state what the item says?
 
-    stage 1 (classifier.match.search)   language-centred cosine, every sentence against every claim,
+    stage 1 (retrieval.search)          language-centred cosine, every sentence against every claim,
                                         the best ``candidates`` claims per item (best sentence each)
-    stage 2 (this module)               per candidate the pair features (classifier.match_features),
+    stage 2 (this module)               per candidate the pair features (classifier.matching.features),
         ranking score   r = w · standardised(features)         a linear pairwise ranker: which of
                                                                 the item's candidates is the claim
         probability     p = sigmoid(a · [r, same language] + b)
@@ -10,7 +10,7 @@
                                                                 likely this candidate is the claim
         a match         p >= threshold (chosen for precision on held-out claims and a ceiling of
                         false matches on background news; models/claim-matching/stage-two.json)
-                        or, for an item that refutes the claim (classifier.match_stance), p >=
+                        or, for an item that refutes the claim (classifier.matching.stance), p >=
                         debunk_threshold (chosen on the held-out units with debunking words)
 
 The model file records the encoder it was trained with; another encoder is refused, because
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.errors import ClassifierError
-from classifier.match_features import FEATURE_NAMES, LanguageCentres
+from classifier.matching.features import FEATURE_NAMES, LanguageCentres
 
 STAGE_TWO_PATH = Path("claim-matching") / "stage-two.json"
 ACCEPT_FEATURES = ("rank_score", "same_language")

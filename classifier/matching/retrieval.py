@@ -1,5 +1,5 @@
 """Claim matching, stage one: exact cosine search of item sentences against fact-check claims
-(stage two, which decides, is ``classifier.match_stages``).
+(stage two, which decides, is ``classifier.matching.stages``).
 
     claims   -> one float32 matrix C (n, d) of L2-normalised e5 vectors, with ids and ratings
     items    -> the sentences of a batch of items stacked into S (m, d), normalised
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from classifier.match_features import LanguageCentres
+from classifier.matching.features import LanguageCentres
 from classifier.sentences import split_sentences
 
 #: Elements of one block of the similarity matrix (float32: 4 bytes each, so ~32 MB); bounds

@@ -9,9 +9,9 @@ batch. What needs doing is read from the database; nothing is kept in memory bet
     4. items with an unmatched classification x index -> replace their matches, refresh their
                                                          signal, mark them matched (per batch)
 
-Each batch goes through ``classifier.match_stages.match_batch`` (retrieval, then the stage-two
-score), then ``classifier.match_stance`` (is the item a debunk quoting the claim?), and the
-flag is decided by ``classifier.match_signal`` and applied by storage.
+Each batch goes through ``classifier.matching.stages.match_batch`` (retrieval, then the stage-two
+score), then ``classifier.matching.stance`` (is the item a debunk quoting the claim?), and the
+flag is decided by ``classifier.matching.signal`` and applied by storage.
 
 Sentences come from ``item_sentences`` (their stored vectors are reused when the item's
 embedding was made by this encoder); an item without stored sentences is split here with the
@@ -29,11 +29,11 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.evidence import item_text
-from classifier.match import ClaimIndex, Sentence, is_matchable, matchable_sentences
-from classifier.match_merge import kept_fact_checks
-from classifier.match_signal import refresh_claim_signals
-from classifier.match_stages import Matcher, ScoredMatch, match_batch
-from classifier.match_stance import item_stance
+from classifier.matching.merge import kept_fact_checks
+from classifier.matching.retrieval import ClaimIndex, Sentence, is_matchable, matchable_sentences
+from classifier.matching.signal import refresh_claim_signals
+from classifier.matching.stages import Matcher, ScoredMatch, match_batch
+from classifier.matching.stance import item_stance
 from classifier.settings import ClassifierSettings
 from storage import transaction
 from storage.repositories import ItemOrigin, ItemText, MatchRecord, claim_matches, factchecks
@@ -192,7 +192,7 @@ def _match_new_claims(
 
 def store_merged_matches(session: Session, item_id: int, records: Sequence[MatchRecord], top_k: int) -> None:
     """Add the item's matches of new fact-checks to its stored ones, keeping the ``top_k``
-    strongest (``match_merge.kept_fact_checks`` decides; storage reads and writes)."""
+    strongest (``merge.kept_fact_checks`` decides; storage reads and writes)."""
     keep = kept_fact_checks(claim_matches.item_match_strengths(session, item_id), records, top_k)
     claim_matches.merge_item_matches(session, item_id, records, keep)
 

@@ -1,8 +1,8 @@
 """The two stages of claim matching for a batch of items, and which of them is in use.
 
     two stages (default)  stage one: language-centred cosine, ``match_candidates`` claims per item
-                          (classifier.match.search over ClaimIndex built with the model's centres)
-                          stage two: pair features -> calibrated probability (classifier.match_rerank);
+                          (retrieval.search over ClaimIndex built with the model's centres)
+                          stage two: pair features -> calibrated probability (classifier.matching.rerank);
                           a match is a candidate with probability >= threshold, the best
                           ``match_top_k`` kept, strongest first (>= debunk_threshold: kept for
                           the caller to keep only when the item refutes the claim)
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.match import ClaimIndex, search
-from classifier.match_features import CandidateInput, candidate_features
-from classifier.match_rerank import StageTwoModel, load_stage_two
+from classifier.matching.features import CandidateInput, candidate_features
+from classifier.matching.rerank import StageTwoModel, load_stage_two
+from classifier.matching.retrieval import ClaimIndex, search
 from classifier.settings import ClassifierSettings
 
 
@@ -34,7 +34,7 @@ class Matcher:
     candidates: int
     model: StageTwoModel | None = None  # None: single stage
     #: Candidates at or over this (and under ``threshold``) are kept only for an item that refutes
-    #: the claim (classifier.match_run drops them otherwise); equal to ``threshold`` by default.
+    #: the claim (classifier.matching.run drops them otherwise); equal to ``threshold`` by default.
     debunk_threshold: float | None = None
 
     @property

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from classifier.match_calibration import PairSet
-from classifier.match_corpus import Corpus, Decision, Unit
-from classifier.match_evaluation import choose_debunk_threshold, choose_threshold, split_figures
-from classifier.match_features import FEATURE_NAMES, CandidateInput, LanguageCentres, candidate_features
-from classifier.match_rerank import StageTwoModel, accept_inputs
+from classifier.matching.calibration import PairSet
+from classifier.matching.corpus import Corpus, Decision, Unit
+from classifier.matching.evaluation import choose_debunk_threshold, choose_threshold, split_figures
+from classifier.matching.features import FEATURE_NAMES, CandidateInput, LanguageCentres, candidate_features
+from classifier.matching.rerank import StageTwoModel, accept_inputs
 
 FOLDS = 5
 #: Fixed so that folds, and so the reported figures, are the same on every run.
@@ -209,7 +209,7 @@ def train_stage_two(
 ) -> tuple[StageTwoModel, list[Decision]]:
     """The shipped model: threshold from the held-out decisions, then fitted on everything.
     Returns it with the held-out decisions (for the figures)."""
-    from classifier.match_stance import debunk_cue
+    from classifier.matching.stance import debunk_cue
 
     held_out = held_out_decisions(corpus, k, encoder_fingerprint)
     threshold = choose_threshold(corpus, held_out, target_precision, background_rate)
@@ -232,6 +232,7 @@ def train_stage_two(
 def training_background() -> list[str]:
     """Ordinary news that should match no claim: the seed set's news, announcements and opinion,
     and the narratives' background sentences (classifier/data/narratives/background.jsonl)."""
-    from classifier import match_calibration, narrative_calibration
+    from classifier.matching import calibration as match_calibration
+    from classifier.narratives import calibration as narrative_calibration
 
     return match_calibration.load_background_texts() + narrative_calibration.load_background_texts()

@@ -16,9 +16,9 @@ Why two sets: cosines between one-sentence paraphrases run higher than between p
 few sentences that carry the same claim among other words; thresholds fitted to sentences
 alone split every demo spike into many narratives, fitted to posts alone they merge
 same-topic claims. So the merge pass uses a relative bar (a share of the narratives' own
-cohesion, ``classifier.narratives.merge_margins``), which scales with text length.
+cohesion, ``classifier.narratives.clustering.merge_margins``), which scales with text length.
 
-    python -m classifier.narrative_calibration [--encoder FOLDER] [--posts items.jsonl]
+    python -m classifier.narratives.calibration [--encoder FOLDER] [--posts items.jsonl]
 
 The chosen values are committed as the defaults of ``NarrativeSettings``.
 """
@@ -35,15 +35,21 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from classifier.narrative_settings import NarrativeSettings
-from classifier.narratives import FlaggedItem, NarrativeIndex, OpenNarrative, place_items, plan_merges
+from classifier.narratives.clustering import (
+    FlaggedItem,
+    NarrativeIndex,
+    OpenNarrative,
+    place_items,
+    plan_merges,
+)
+from classifier.narratives.settings import NarrativeSettings
 
-DATA_DIR = Path(__file__).parent / "data" / "narratives"
+DATA_DIR = Path(__file__).parents[1] / "data" / "narratives"
 PARAPHRASES = DATA_DIR / "paraphrases.jsonl"
 BACKGROUND = DATA_DIR / "background.jsonl"
 #: The demo corpus, read as a data file (classifier never imports waakhond): its false-narrative
 #: posts are article-length, unlike the one-sentence paraphrases.
-DEMO_ITEMS = Path(__file__).resolve().parent.parent / "waakhond" / "demo" / "corpus" / "items.jsonl"
+DEMO_ITEMS = Path(__file__).resolve().parents[2] / "waakhond" / "demo" / "corpus" / "items.jsonl"
 JOIN_GRID = tuple(round(x, 3) for x in np.arange(0.27, 0.551, 0.04))
 RATIO_GRID = tuple(round(x, 3) for x in np.arange(0.50, 0.751, 0.05))
 ORDER_SEEDS = tuple(range(8))

@@ -20,7 +20,7 @@
         topics         = those carried by at least ``topic_min_share`` of the members
 
 Everything here is deterministic: the same items in the same order give the same
-narratives. ``classifier.narrative_runner`` reads and writes through ``storage``.
+narratives. ``classifier.narratives.runner`` reads and writes through ``storage``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives.settings import NarrativeSettings
 
 #: Titles made from a sentence are cut here (at a word boundary); analysts can rename.
 TITLE_MAX_CHARS = 120

@@ -4,7 +4,7 @@
         background  <- mean embedding of recent items       (wait until there are enough)
         items       <- flagged, embedded, not yet placed     (oldest first)
         narratives  <- open, seen within the window of the oldest item
-        placements  =  classifier.narratives.place_items(...)
+        placements  =  classifier.narratives.clustering.place_items(...)
         create the new narratives, add the members, recompute the touched summaries
     merge_pass:     one transaction: plan_merges over the open narratives, apply, refresh
     refresh:        recompute the summaries an analyst's change left stale
@@ -21,8 +21,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.narrative_settings import NarrativeSettings
-from classifier.narratives import (
+from classifier.narratives.clustering import (
     FlaggedItem,
     Member,
     NarrativeIndex,
@@ -34,6 +33,7 @@ from classifier.narratives import (
     vector_from_bytes,
     vector_to_bytes,
 )
+from classifier.narratives.settings import NarrativeSettings
 from storage import transaction
 from storage.repositories import SYSTEM_ACTOR
 from storage.repositories import narratives as repo

@@ -1,7 +1,7 @@
 """Settings of narrative grouping and spike detection (``WAAKHOND_NARRATIVES__*``).
 
 The defaults were calibrated with the real multilingual-e5-small encoder by
-``python -m classifier.narrative_calibration`` on two constructed sets: the paraphrase set
+``python -m classifier.narratives.calibration`` on two constructed sets: the paraphrase set
 (``classifier/data/narratives/paraphrases.jsonl``: 14 one-sentence claims, 126 lines) and the
 article-length false-narrative posts of the demo corpus (104 posts, 13 narratives). Among the
 settings that split no paraphrased claim, the best mean adjusted Rand index over 8 arrival
@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 
 class SpikeSettings(BaseModel):
-    """When is a count in a window improbable under its own baseline (``classifier.spikes``)."""
+    """When is a count in a window improbable under its own baseline (``classifier.narratives.spikes``)."""
 
     window_hours: int = Field(6, ge=1, le=72, description="Length of the window that is tested.")
     baseline_days: int = Field(

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.stats import f as f_distribution
 from scipy.stats import nbinom, poisson
 
-from classifier.narrative_settings import SpikeSettings
+from classifier.narratives.settings import SpikeSettings
 
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7

@@ -75,7 +75,7 @@ class SignalPartsView:
     parts: tuple[PartReading, ...]  # the parts present, in PART_ORDER
     missing: tuple[str, ...]  # scoring parts the row does not have
     #: What kept raised parts from flagging: the rule's gates ("topic", "checkworthy") or a known
-    #: debunk that the item quotes to refute it ("claim_match"; classifier.match_signal)
+    #: debunk that the item quotes to refute it ("claim_match"; classifier.matching.signal)
     held_back_by: tuple[str, ...] = ()
 
     def part(self, name: str) -> PartReading | None:

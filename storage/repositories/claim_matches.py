@@ -8,7 +8,7 @@ The combined signal, explicitly:
            or "claim_match" in flag_reasons          (set by the matcher's decision)
 
 Which matches raise the flag, or hold the classifier's back, is decided in
-``classifier.match_signal`` (pure functions); this module reads what the decision needs
+``classifier.matching.signal`` (pure functions); this module reads what the decision needs
 (``classification_signals``, ``matches_for_items``) and writes the rows it is given
 (``write_claim_signals``). What needs matching is read from the database: classifications with ``matched_at IS
 NULL`` (items) and fact-checks with ``matched_at IS NULL``.
@@ -201,7 +201,7 @@ def merge_item_matches(
     session: Session, item_id: int, matches: Sequence[MatchRecord], keep: Collection[int]
 ) -> None:
     """Add (or update) matches found for new fact-checks, then keep only the item's matches of
-    the fact-checks in ``keep`` (decided by ``classifier.match_merge.kept_fact_checks``)."""
+    the fact-checks in ``keep`` (decided by ``classifier.matching.merge.kept_fact_checks``)."""
     existing = {m.fact_check_id: m for m in session.scalars(select(ClaimMatch).where(ClaimMatch.item_id == item_id))}
     now = utcnow()
     for m in matches:

@@ -1,7 +1,7 @@
 """Repository functions for ``narratives`` and ``narrative_items``.
 
 Two kinds of callers:
-- the narrative runner (``classifier.narrative_runner``): flagged items not yet placed, open
+- the narrative runner (``classifier.narratives.runner``): flagged items not yet placed, open
   narratives, new narratives and members, the recomputed summary, automatic merges;
 - analysts (CLI, dashboard): rename, merge, split, close, reopen. Every such change writes an
   ``audit_log`` entry. Changes of membership recount the narrative at once (counts, first and

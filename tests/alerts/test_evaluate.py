@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 import storage
 from alerts import AlertSettings, evaluate_and_send
-from classifier import narrative_runner
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives import NarrativeSettings
+from classifier.narratives import runner as narrative_runner
 from storage.errors import AlreadyExists, InvalidInput, NotFound
 from storage.repositories import alerts as repo
 from storage.repositories import audit

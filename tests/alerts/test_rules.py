@@ -17,7 +17,7 @@ from alerts.rules import (
     evaluate_rule,
     validate_params,
 )
-from classifier.spikes import SpikeTest
+from classifier.narratives import SpikeTest
 from storage.repositories.alerts import DebunkSighting, LastAlerts, SourceOutage
 
 NOW = datetime(2025, 9, 1, 12, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 import storage
 from alerts import AlertSettings, evaluate_and_send
 from briefing import BriefingSettings, GuidanceLinks, Link, build_briefing, parse_week
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives import NarrativeSettings
 from storage.repositories import alerts as repo
 from storage.repositories.briefings import briefing_content, latest_briefing
 from tests.alerts.receivers import WebhookReceiver

@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import storage
-from classifier import narrative_runner
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives import NarrativeSettings
+from classifier.narratives import runner as narrative_runner
 from storage.read_models.daily_counts import refresh_daily_counts
 from storage.repositories import labels as label_repo
 from storage.repositories import topics as topic_repo

@@ -46,7 +46,7 @@ def test_shipped_versions_are_complete_one_default_per_task_without_data_rows() 
 
 
 def test_the_default_ships_its_known_narratives_made_only_from_the_projects_sets() -> None:
-    from classifier.narrative_reference import NarrativeReference
+    from classifier.narratives import NarrativeReference
     from classifier.real_data import claims_false_examples, seed_source_examples
 
     info = read_version_info(MODELS / "nl-disinfo-real-v3")

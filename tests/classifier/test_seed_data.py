@@ -203,7 +203,7 @@ def test_claims_schema_and_language_mix():
     slugs = set(topic_slugs())
     for c in claims:
         assert re.fullmatch(r"c\d{3,}", c["claim_id"]), c
-        assert c.get("id", c["claim_id"]) == c["claim_id"], c  # alias read by classifier.match_calibration
+        assert c.get("id", c["claim_id"]) == c["claim_id"], c  # alias read by classifier.matching.calibration
         assert c["language"] in CLAIM_LANGUAGE_SHARE, c
         assert c["topic"] in slugs, c
         assert c["rating"] in RATINGS, c

@@ -27,7 +27,7 @@ PREVIOUS = "nl-disinfo-real-v2"
 
 
 def _models(encoder, name: str):
-    from classifier.narrative_reference import NarrativeReference
+    from classifier.narratives import NarrativeReference
     from classifier.score import ScoringModels, rule_settings
     from classifier.versions import load_version
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from classifier import real_data
-from classifier.narrative_reference import NarrativeReference, NarrativeReferenceError, build_reference
+from classifier.narratives.reference import NarrativeReference, NarrativeReferenceError, build_reference
 from classifier.signal_metrics import flag_rates_by_kind, source_report
 from classifier.signal_training import attribution_variants, recipe_examples, source_weight, strip_attribution
 from classifier.train import Example

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 
 import storage
-from classifier.match_run import run_matching
-from classifier.match_stages import load_matcher
+from classifier.matching import load_matcher, run_matching
 from classifier.settings import ClassifierSettings
 from storage.repositories import claim_matches, factchecks
 from storage.repositories.factchecks import FactCheckSpec

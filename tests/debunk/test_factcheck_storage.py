@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import storage
-from classifier.match_run import store_merged_matches
-from classifier.match_signal import refresh_claim_signals
+from classifier.matching import refresh_claim_signals
+from classifier.matching.run import store_merged_matches
 from storage.errors import AlreadyExists, InvalidInput, NotFound
 from storage.repositories import audit, claim_matches, factchecks
 from storage.repositories.claim_matches import MatchRecord

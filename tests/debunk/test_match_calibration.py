@@ -7,8 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from classifier.match import ClaimIndex, search
-from classifier.match_calibration import (
+from classifier.matching.calibration import (
     MatchCalibrationError,
     calibrate,
     cross_validated,
@@ -19,6 +18,7 @@ from classifier.match_calibration import (
     threshold_for_precision,
     write_calibration,
 )
+from classifier.matching.retrieval import ClaimIndex, search
 
 
 def test_success_at_k_counts_claims_strictly_closer():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.match_merge import kept_fact_checks, match_strength
+from classifier.matching.merge import kept_fact_checks, match_strength
 from storage.repositories.claim_matches import MatchRecord
 
 

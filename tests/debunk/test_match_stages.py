@@ -8,9 +8,16 @@ import json
 import numpy as np
 import pytest
 
-from classifier.match import ClaimIndex
-from classifier.match_calibration import load_pair_set
-from classifier.match_features import (
+from classifier.matching import (
+    Matcher,
+    StageTwoError,
+    load_matcher,
+    load_pair_set,
+    load_stage_two,
+    match_batch,
+    write_stage_two,
+)
+from classifier.matching.features import (
     FEATURE_NAMES,
     CandidateInput,
     LanguageCentres,
@@ -19,11 +26,10 @@ from classifier.match_features import (
     number_agreement,
     numbers,
 )
-from classifier.match_rerank import StageTwoError, load_stage_two, write_stage_two
-from classifier.match_signal import SignalUpdate, claim_signal, language_pair, updated_signal
-from classifier.match_stages import Matcher, load_matcher, match_batch
-from classifier.match_stance import debunk_cue, item_stance
-from classifier.match_training import (
+from classifier.matching.retrieval import ClaimIndex
+from classifier.matching.signal import SignalUpdate, claim_signal, language_pair, updated_signal
+from classifier.matching.stance import debunk_cue, item_stance
+from classifier.matching.training import (
     build_corpus,
     claim_groups,
     fit_model,
@@ -273,15 +279,15 @@ def test_the_shipped_stage_two_model_was_trained_on_the_shipped_pair_set():
 
 
 def test_under_the_threshold_only_a_refuting_item_keeps_its_match():
-    from classifier.match_run import keeps
+    from classifier.matching.run import keeps
 
     assert keeps(0.9, 0.85, debunk=False) and keeps(0.9, 0.85, debunk=True)
     assert keeps(0.6, 0.85, debunk=True) and not keeps(0.6, 0.85, debunk=False)
 
 
 def test_the_debunk_threshold_is_the_lowest_bar_where_refuting_units_top_candidate_is_right_often_enough(tmp_path):
-    from classifier.match_corpus import Decision
-    from classifier.match_evaluation import choose_debunk_threshold
+    from classifier.matching.corpus import Decision
+    from classifier.matching.evaluation import choose_debunk_threshold
 
     pair_set, encode = _tmp_pair_set(tmp_path)
     corpus = build_corpus(pair_set, encode, ["achtergrond"], split=lambda t: [t])

@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import storage
-from classifier.match_run import match_text, run_matching
-from classifier.match_signal import refresh_claim_signals
-from classifier.match_stages import load_matcher
+from classifier.matching import load_matcher, refresh_claim_signals
+from classifier.matching.run import match_text, run_matching
 from classifier.settings import ClassifierSettings
 from storage.repositories import claim_matches, factchecks
 from storage.repositories.claim_matches import ItemText

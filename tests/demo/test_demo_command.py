@@ -184,7 +184,7 @@ def test_debunk_articles_quoting_a_claim_are_linked_as_debunks_and_never_flagged
 
 
 #: Debunk articles of the corpus (18) that stay flagged: the head flags 8 on their own words; the
-#: 6 linked to the claim they refute as a debunk are held back (classifier.match_signal); the two
+#: 6 linked to the claim they refute as a debunk are held back (classifier.matching.signal); the two
 #: left are not linked to their fact-check at all (measured with real-v3).
 MAX_DEBUNK_ARTICLES_FLAGGED = 2
 

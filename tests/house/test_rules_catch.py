@@ -72,6 +72,32 @@ def test_a_sub_package_face_may_be_imported_from_outside(tmp_path: Path):
     assert rules.face_problems(tree, imports) == []
 
 
+
+def test_an_import_past_a_sub_package_face_is_deep(tmp_path: Path):
+    """``classifier.matching`` is a face, as ``classifier`` is; its modules are not, unless the
+    face lists one by name and it is taken whole (``from classifier.narratives import runner``)."""
+    house = _clean_house() | {
+        "classifier/__init__.py": FACE.format(names="", body=""),
+        "classifier/matching/__init__.py": FACE.format(names='"run_matching"', body="from classifier.matching.run import run_matching\n"),
+        "classifier/matching/run.py": "from classifier.matching.features import numbers\n\ndef run_matching(): ...\n",
+        "classifier/matching/features.py": "def numbers(): ...\n",
+        "classifier/narratives/__init__.py": FACE.format(names='"runner"', body="from classifier.narratives import runner\n"),
+        "classifier/narratives/runner.py": "def run_step(): ...\n",
+        "classifier/narratives/spikes.py": "def scan(): ...\n",
+        "waakhond/__init__.py": FACE.format(names="", body=""),
+        "waakhond/step.py": ("from classifier.matching import run_matching\n"
+                             "from classifier.matching.features import numbers\n"
+                             "from classifier.narratives import runner\n"
+                             "from classifier.narratives import spikes\n"),
+    }
+    tree = _write(tmp_path, house)
+    imports = rules.all_imports(tree)
+    assert sorted(rules.deep_imports(tree, imports)) == [
+        "waakhond.step:2 imports classifier.matching.features, not a face of classifier",
+        "waakhond.step:4 imports classifier.narratives.spikes, not a face of classifier",
+    ]
+    assert rules.face_problems(tree, imports) == []
+
 def test_a_circle_is_found_with_all_its_members(tmp_path: Path):
     house = _clean_house() | {
         "collector/a.py": "from collector import b\n",

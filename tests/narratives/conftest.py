@@ -23,7 +23,7 @@ class EmbeddedParaphrases:
 
 @pytest.fixture(scope="session")
 def embedded_paraphrases(real_encoder) -> EmbeddedParaphrases:  # noqa: F811
-    from classifier.narrative_calibration import load_background_texts, load_paraphrases
+    from classifier.narratives import load_background_texts, load_paraphrases
 
     rows = load_paraphrases()
     vectors = real_encoder.encode([r.text for r in rows])
@@ -41,7 +41,7 @@ class EmbeddedDemo:
 @pytest.fixture(scope="session")
 def embedded_demo(real_encoder) -> EmbeddedDemo:  # noqa: F811
     from classifier.evidence import item_text
-    from classifier.narrative_calibration import item_vectors
+    from classifier.narratives import item_vectors
     from waakhond.demo import load_corpus
 
     corpus = load_corpus()

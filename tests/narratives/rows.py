@@ -10,7 +10,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.orm import Session
 
-from classifier.narratives import unit, vector_to_bytes
+from classifier.narratives.clustering import unit, vector_to_bytes
 from storage.schema import (
     ClaimMatch,
     Classification,

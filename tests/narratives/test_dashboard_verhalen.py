@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 import storage
-from classifier.narratives import vector_to_bytes
+from classifier.narratives.clustering import vector_to_bytes
 from storage.repositories import narratives as repo
 from storage.schema import utcnow
 from tests.dashboard.conftest import (  # noqa: F401  (fixtures by name)

@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from classifier.narrative_settings import NarrativeSettings
-from classifier.narratives import FlaggedItem, NarrativeIndex, OpenNarrative, place_items, plan_merges
-from classifier.spikes import episodes, hourly_counts, scan
+from classifier.narratives import NarrativeSettings
+from classifier.narratives.clustering import (
+    FlaggedItem,
+    NarrativeIndex,
+    OpenNarrative,
+    place_items,
+    plan_merges,
+)
+from classifier.narratives.spikes import episodes, hourly_counts, scan
 
 pytestmark = pytest.mark.real_encoder
 ANCHOR = datetime(2025, 10, 1, 12, tzinfo=UTC)

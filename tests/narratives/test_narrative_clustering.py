@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from classifier.narrative_calibration import (
+from classifier.narratives import NarrativeSettings
+from classifier.narratives.calibration import (
     JOIN_GRID,
     RATIO_GRID,
     calibrate,
@@ -17,7 +18,6 @@ from classifier.narrative_calibration import (
     load_paraphrases,
     mean_ari,
 )
-from classifier.narrative_settings import NarrativeSettings
 
 pytestmark = pytest.mark.real_encoder
 SETTINGS = NarrativeSettings()  # the committed, calibrated defaults
@@ -78,7 +78,7 @@ def test_grouping_quality_on_the_whole_set(embedded_paraphrases):
 
 
 def test_calibration_on_both_sets_recovers_the_committed_defaults(embedded_paraphrases, embedded_demo):
-    from classifier.narrative_calibration import LabelledSet
+    from classifier.narratives.calibration import LabelledSet
 
     posts = [i for i, item in enumerate(embedded_demo.corpus.items) if item.kind == "narrative" and item.narrative]
     sets = [
@@ -91,7 +91,7 @@ def test_calibration_on_both_sets_recovers_the_committed_defaults(embedded_parap
     j, r = SETTINGS.join_threshold, SETTINGS.merge_cohesion_ratio
     neighbourhood = [(round(j + dj, 3), round(r + dr, 3)) for dj in (-step_join, 0, step_join)
                      for dr in (-step_ratio, 0, step_ratio)]
-    result = calibrate(sets, grid=neighbourhood)  # the full grid: python -m classifier.narrative_calibration
+    result = calibrate(sets, grid=neighbourhood)  # the full grid: python -m classifier.narratives.calibration
     assert result["join_threshold"] == pytest.approx(j)
     assert result["merge_cohesion_ratio"] == pytest.approx(r)
     assert np.isfinite(result["ari_mean"])

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from classifier.narrative_settings import NarrativeSettings
-from classifier.narratives import (
+from classifier.narratives import NarrativeSettings
+from classifier.narratives.clustering import (
     TITLE_MAX_CHARS,
     FlaggedItem,
     Member,

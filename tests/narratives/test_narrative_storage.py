@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 import storage
-from classifier import narrative_runner
-from classifier.narrative_settings import NarrativeSettings
+from classifier.narratives import NarrativeSettings
+from classifier.narratives import runner as narrative_runner
 from storage.errors import InvalidInput, NotFound
 from storage.read_models import narratives as views
 from storage.repositories import audit

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from classifier.narrative_settings import SpikeSettings
-from classifier.spikes import (
+from classifier.narratives.settings import SpikeSettings
+from classifier.narratives.spikes import (
     baseline_moments,
     check_window,
     episodes,

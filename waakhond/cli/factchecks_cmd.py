@@ -10,16 +10,18 @@ from rich.console import Console
 from rich.table import Table
 
 import storage
-from classifier.match_calibration import load_pair_set
-from classifier.match_rerank import StageTwoError, write_stage_two
-from classifier.match_run import run_matching
-from classifier.match_signal import refresh_claim_signals
-from classifier.match_stages import Matcher, load_matcher
-from classifier.match_training import (
+from classifier.matching import (
     DEFAULT_TARGET_PRECISION,
+    Matcher,
+    StageTwoError,
     build_corpus,
+    load_matcher,
+    load_pair_set,
+    refresh_claim_signals,
+    run_matching,
     train_stage_two,
     training_background,
+    write_stage_two,
 )
 from classifier.sentences import split_sentences
 from collector import parse_claimreview_json, parse_factcheck_csv

@@ -12,7 +12,7 @@ from datetime import datetime
 import typer
 
 import storage
-from classifier import narrative_runner
+from classifier.narratives import runner as narrative_runner
 from storage.read_models import narratives as views
 from storage.repositories import narratives as repo
 from waakhond.cli.main_support import actor_name, context_of

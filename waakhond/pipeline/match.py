@@ -1,5 +1,5 @@
 """The ``match`` step: claim matching over what classification left unmatched, plus new
-fact-checks against recent items (``classifier.match_run.run_matching``); the scale-out match
+fact-checks against recent items (``classifier.matching.run_matching``); the scale-out match
 task runs the same step. The encoder is the process's shared one (``pipeline.encoder``).
 """
 
@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from classifier.match_run import MatchReport, run_matching
-from classifier.match_stages import load_matcher
+from classifier.matching import MatchReport, load_matcher, run_matching
 from waakhond.pipeline.encoder import shared_encoder
 from waakhond.pipeline.step import StepContext
 

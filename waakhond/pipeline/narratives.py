@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from classifier import narrative_runner
-from classifier.narrative_runner import NarrativeReport
+from classifier.narratives import NarrativeReport
+from classifier.narratives import runner as narrative_runner
 from waakhond.pipeline.step import StepContext
 
 log = logging.getLogger(__name__)
