@@ -247,6 +247,9 @@ def _session(path: Path, threads: int):
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # no busy-waiting between ops: on 2 shared cores a spinning pool takes the CPU the other half of
+    # the batch (and the other services) need; measured 7.8 vs 6.7 items/s with it on, under load
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: ORT's warnings about unused initialisers are noise
     try:
         return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
