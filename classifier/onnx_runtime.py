@@ -29,6 +29,7 @@ import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -39,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.errors import ClassifierError
+from classifier.base_model import BaseModelError
 from classifier.pooling import mean_pool_normalise, pad_arrays
 
 #: Bumped when the export's graph or metadata change: old files are then not reused.
@@ -53,8 +54,9 @@ CACHE_SUBFOLDER = "onnx"
 _META = "waakhond."
 
 
-class OnnxRuntimeError(ClassifierError, RuntimeError):
-    """The ONNX encoder cannot be exported, loaded or trusted (its embeddings differ from torch's)."""
+class OnnxRuntimeError(BaseModelError):
+    """The ONNX encoder cannot be exported, loaded or trusted (its embeddings differ from torch's).
+    A BaseModelError (so a ClassifierError): wherever an encoder that cannot load is handled, so is this."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,8 @@ def quantise_export(fp32: Path, target: Path) -> Path:
     def write(path: Path) -> None:
         raw = Path(f"{path}.raw.onnx")
         try:
-            quantize_dynamic(str(fp32), str(raw), per_channel=True, weight_type=QuantType.QInt8)
+            with _without_log_message("pre-processing before quantization"):  # ORT's advice for static quantisation
+                quantize_dynamic(str(fp32), str(raw), per_channel=True, weight_type=QuantType.QInt8)
             proto = onnx.load(str(raw))
         finally:
             raw.unlink(missing_ok=True)
@@ -290,6 +293,18 @@ def _save_atomically(write: Callable[[Path], None], target: Path) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _without_log_message(fragment: str) -> Iterator[None]:
+    root = logging.getLogger()
+    drop = logging.Filter()
+    drop.filter = lambda record: fragment not in record.getMessage()  # type: ignore[method-assign]
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
 
 
 @contextmanager
