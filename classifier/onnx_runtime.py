@@ -4,8 +4,8 @@
                   classifier/pooling.py, which the torch path runs too) -> ONNX through torch's
                   TorchScript exporter (opset 17, dynamic batch and sequence axes)
                   -> <encoder folder>/onnx/encoder-<digest of the fingerprint>-v<N>.onnx
-    int8 once     onnxruntime.quantization.quantize_dynamic(per_channel=True, QInt8 weights)
-                  of the fp32 file -> ...-int8.onnx
+    int8 once     onnxruntime.quantization.quantize_dynamic(per_channel=True, QInt8 weights,
+                  reduce_range=True) of the fp32 file -> ...-int8q<M>.onnx
     metadata      both files carry the base fingerprint, the export version and a probe: the
                   token ids of a few texts and torch fp32's embeddings of them
     open          an InferenceSession (ORT_ENABLE_ALL, ``threads`` intra-op threads); the
@@ -45,6 +45,11 @@ from classifier.pooling import mean_pool_normalise, pad_arrays
 
 #: Bumped when the export's graph or metadata change: old files are then not reused.
 EXPORT_VERSION = 1
+#: Bumped when the int8 quantisation's parameters change (2: reduce_range, 7-bit weights). On
+#: AVX2 without VNNI the u8 x s8 kernels saturate 16-bit sums; with 7-bit weights they do not:
+#: on the 400-item bench mean cosine to fp32 0.9961 instead of 0.9952, and the shipped head's flags
+#: 97.8 % instead of 96.8 % (the embedding-only seed head 95.3 % instead of 92.3 %), same speed.
+QUANTISE_VERSION = 2
 OPSET = 17
 #: ORT fp32 is the torch function on another runtime: it must agree to rounding on every probe text.
 MIN_FP32_COSINE = 0.9999
@@ -94,7 +99,7 @@ def export_names(fingerprint: str) -> dict[str, str]:
     """File names of the fp32 and int8 exports of the encoder with ``fingerprint``."""
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
     stem = f"encoder-{digest}-v{EXPORT_VERSION}"
-    return {"fp32": f"{stem}.onnx", "int8": f"{stem}-int8.onnx"}
+    return {"fp32": f"{stem}.onnx", "int8": f"{stem}-int8q{QUANTISE_VERSION}.onnx"}
 
 
 def cache_dir(folder: Path, name: str) -> Path:
@@ -220,7 +225,7 @@ def export_fp32(model, probe_sequences: Sequence[Sequence[int]], pad_id: int, fi
 
 
 def quantise_export(fp32: Path, target: Path) -> Path:
-    """Dynamic int8 (per-channel QInt8 weights) of the fp32 export, with its metadata."""
+    """Dynamic int8 (per-channel QInt8 weights, 7-bit range) of the fp32 export, with its metadata."""
     import onnx
     import onnxruntime
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -229,12 +234,14 @@ def quantise_export(fp32: Path, target: Path) -> Path:
         raw = Path(f"{path}.raw.onnx")
         try:
             with _without_log_message("pre-processing before quantization"):  # ORT's advice for static quantisation
-                quantize_dynamic(str(fp32), str(raw), per_channel=True, weight_type=QuantType.QInt8)
+                quantize_dynamic(str(fp32), str(raw), per_channel=True, reduce_range=True,
+                                 weight_type=QuantType.QInt8)
             proto = onnx.load(str(raw))
         finally:
             raw.unlink(missing_ok=True)
         meta = {p.key: p.value for p in onnx.load(str(fp32), load_external_data=False).metadata_props}
-        meta.update({_META + "kind": "int8", _META + "quantised_by": f"onnxruntime {onnxruntime.__version__}"})
+        meta.update({_META + "kind": "int8", _META + "quantised_by": f"onnxruntime {onnxruntime.__version__}",
+                     _META + "quantisation": f"dynamic, per-channel QInt8, reduce_range, q{QUANTISE_VERSION}"})
         del proto.metadata_props[:]
         _set_metadata(proto, {k[len(_META):]: v for k, v in meta.items() if k.startswith(_META)})
         onnx.save(proto, str(path))
