@@ -9,11 +9,19 @@
     classify   = the whole scoring of classifier.score (all windows of long items, every
                  sentence embedded for evidence and claim matching, heads, topics), without the
                  database: the work behind one stored signal (on every 4th item, to save time)
-    int8       = Encoder.encode after dynamic int8 quantisation, and its agreement with float
+    int8       = Encoder.encode after torch's dynamic int8 quantisation
+    onnx       = Encoder.encode on ONNX Runtime fp32 (classifier.runtime = "onnx"): the export
+                 with pooling in its graph, ORT_ENABLE_ALL; onnx_limit = its bare session run
+                 over the same pre-tokenised batches as ``limit``
+    onnx_int8  = Encoder.encode on ONNX Runtime with per-channel dynamic int8 ("onnx-int8")
 
-The encoder paths (waakhond, naive, limit, int8) see the same items, truncated to the same
-window (``max_tokens``). The machine may be shared, so every path runs on every chunk of 200
-items in rotating order. Prints one JSON object with items/s, ratios and peak RSS.
+The encoder paths (waakhond, naive, limit, int8, onnx, onnx_limit, onnx_int8) see the same
+items, truncated to the same window (``max_tokens``). The machine may be shared, so every path
+runs on every chunk of 200 items in rotating order. Flag agreement: the share of items whose
+flag (score >= threshold) from the shipped head (models/nl-disinfo-real-v3, the default) on a
+runtime's embeddings equals its flag on torch fp32's; the same for the embedding-only linear
+head nl-disinfo-seed-v1 (the shipped head's lexical part reads the texts, alike on every
+runtime). Prints one JSON object with items/s, ratios, agreement and peak RSS.
 
     .venv/bin/python bench/classifier.py [--items 2000] [--encoder FOLDER] [--skip-naive]
 """
@@ -88,6 +96,30 @@ def run_limit(encoder, batches) -> None:
             encoder.model(input_ids=input_ids, attention_mask=mask)
 
 
+def run_onnx_limit(encoder, batches) -> None:
+    for input_ids, mask in batches:
+        encoder.onnx.embed(input_ids.numpy(), mask.numpy())
+
+
+def flag_agreement(heads, texts: list[str], reference: np.ndarray, vectors: np.ndarray) -> dict:
+    """Per head: the share of items whose flag on ``vectors`` equals their flag on ``reference``."""
+    out = {}
+    for name, head in heads.items():
+        ref, other = head.probabilities(reference, texts), head.probabilities(vectors, texts)
+        out[name] = {
+            "flag_agreement": round(float(np.mean((ref >= head.threshold) == (other >= head.threshold))), 4),
+            "score_mean_abs_diff": round(float(np.mean(np.abs(ref - other))), 5),
+            "flagged_torch_fp32": int(np.sum(ref >= head.threshold)),
+            "flagged": int(np.sum(other >= head.threshold)),
+        }
+    return out
+
+
+def cosine_summary(reference: np.ndarray, vectors: np.ndarray) -> dict:
+    cosines = (reference * vectors).sum(axis=1)
+    return {"items_mean_cosine": round(float(cosines.mean()), 6), "items_min_cosine": round(float(cosines.min()), 6)}
+
+
 def naive_extractor(folder: Path, max_length: int):
     from transformers import pipeline
     from transformers.utils import logging as hf_logging
@@ -146,7 +178,15 @@ def main(argv: list[str] | None = None) -> int:
 
     int8 = Encoder.from_folder(folder, settings)
     report = int8.quantise_int8()
+    # the first start exports (and quantises) into <folder>/onnx/; later starts load the files
+    onnx, onnx_load_s = timed(lambda: Encoder.from_folder(folder, settings.model_copy(update={"runtime": "onnx"})))
+    onnx_int8, onnx_int8_load_s = timed(
+        lambda: Encoder.from_folder(folder, settings.model_copy(update={"runtime": "onnx-int8"})))
     models = scoring_models(encoder)
+    from classifier.versions import load_version
+
+    heads = {"nl-disinfo-real-v3": load_version(ROOT / "models" / "nl-disinfo-real-v3", encoder).model,
+             "nl-disinfo-seed-v1": models.disinformation.model}
     # What the classify step encodes beside the bare pass: every window of long items, and every
     # sentence not identical to a window (for evidence, check-worthiness and claim matching).
     from classifier.score import plan_units
@@ -163,12 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     extractor = None if args.skip_naive else naive_extractor(folder, min(settings.max_tokens, 512))
     from classifier.score import score_texts
 
-    encoder.encode(items[:64])  # warm-up: first-call allocations, the thread pool
+    for warm in (encoder, onnx, onnx_int8):
+        warm.encode(items[:64])  # warm-up: first-call allocations, the thread pool
     # The machine is shared: every path runs on every chunk, in rotating order, so that load
     # from other processes falls on all of them alike and the ratios stay fair.
-    seconds = {"waakhond": 0.0, "limit": 0.0, "naive": 0.0, "classify": 0.0, "int8": 0.0}
+    seconds = {name: 0.0 for name in ("waakhond", "limit", "naive", "classify", "int8", "onnx", "onnx_limit",
+                                      "onnx_int8")}
     counted = {"classify": 0}
-    vectors, int8_vectors = [], []
+    vectors, int8_vectors, onnx_vectors, onnx_int8_vectors = [], [], [], []
     chunks = [items[i : i + args.chunk] for i in range(0, n, args.chunk)]
     for number, chunk in enumerate(chunks):
         batches = limit_batches(encoder, chunk)  # pre-tokenising is not part of the limit
@@ -179,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
             "naive": lambda c=chunk: extractor and run_naive(extractor, c, settings.text_prefix),
             "classify": lambda part=classify_part: score_texts(models, list(enumerate(part))),
             "int8": lambda c=chunk: int8_vectors.append(int8.encode(c)),
+            "onnx": lambda c=chunk: onnx_vectors.append(onnx.encode(c)),
+            "onnx_limit": lambda b=batches: run_onnx_limit(onnx, b),
+            "onnx_int8": lambda c=chunk: onnx_int8_vectors.append(onnx_int8.encode(c)),
         }
         names = list(steps)
         for name in names[number % len(names):] + names[: number % len(names)]:
@@ -186,12 +231,15 @@ def main(argv: list[str] | None = None) -> int:
             seconds[name] += took
         counted["classify"] += len(classify_part)
     vectors_all, int8_all = np.concatenate(vectors), np.concatenate(int8_vectors)
+    onnx_all, onnx_int8_all = np.concatenate(onnx_vectors), np.concatenate(onnx_int8_vectors)
     cosines = (vectors_all * int8_all).sum(axis=1)
-    head = models.disinformation.model  # the shipped head (trained on float embeddings)
-    # the hybrid head's lexical part reads the texts: the same for both, so only the encoder differs
-    float_probs, int8_probs = head.probabilities(vectors_all, items), head.probabilities(int8_all, items)
-    same_flag = float(np.mean((float_probs >= head.threshold) == (int8_probs >= head.threshold)))
+    # the heads were fitted on torch fp32 embeddings; the hybrid head's lexical part reads the
+    # texts, the same on every runtime, so only the encoder differs
+    agreement = {name: flag_agreement(heads, items, vectors_all, got)
+                 for name, got in (("torch_int8", int8_all), ("onnx_fp32", onnx_all), ("onnx_int8", onnx_int8_all))}
+    shipped = "nl-disinfo-real-v3"
     waakhond_s, limit_s, classify_s, int8_s = (seconds[k] for k in ("waakhond", "limit", "classify", "int8"))
+    onnx_s, onnx_limit_s, onnx_int8_s = (seconds[k] for k in ("onnx", "onnx_limit", "onnx_int8"))
     naive_s = None if args.skip_naive else seconds["naive"]
     classify_rate = counted["classify"] / classify_s
 
@@ -211,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             "bare_forward_limit": rate(limit_s),
             "waakhond_classify_full": round(classify_rate, 2),
             "waakhond_encoder_int8": rate(int8_s),
+            "onnx_fp32_encoder": rate(onnx_s),
+            "onnx_fp32_bare_forward": rate(onnx_limit_s),
+            "onnx_int8_encoder": rate(onnx_int8_s),
         },
         "ratios": {
             "waakhond_vs_naive": None if naive_s is None else round(naive_s / waakhond_s, 2),
@@ -218,9 +269,18 @@ def main(argv: list[str] | None = None) -> int:
             "classify_full_vs_naive": None if naive_s is None else round(classify_rate / (n / naive_s), 2),
             "int8_vs_float_encoder": round(waakhond_s / int8_s, 2),
             "waakhond_int8_vs_naive": None if naive_s is None else round(naive_s / int8_s, 2),
+            "onnx_fp32_vs_torch_encoder": round(waakhond_s / onnx_s, 3),
+            "onnx_fp32_bare_vs_torch_bare": round(limit_s / onnx_limit_s, 3),
+            "onnx_int8_vs_torch_encoder": round(waakhond_s / onnx_int8_s, 3),
         },
-        # issue #17's key: the whole classify step against the bare forward pass of the same items
+        # issue #17's keys: the whole classify step against the bare forward pass of the same items;
+        # the ORT fp32 encoder (tokenising included) against the same bare torch forward pass;
+        # the shipped head's flags on ORT's embeddings against its flags on torch fp32's
         "full_step_vs_forward_pass": round(classify_rate / (n / limit_s), 3),
+        "onnx_fp32_vs_torch_forward_pass": round(limit_s / onnx_s, 3),
+        "onnx_fp32_flag_agreement": agreement["onnx_fp32"][shipped]["flag_agreement"],
+        "onnx_int8_flag_agreement": agreement["onnx_int8"][shipped]["flag_agreement"],
+        "torch_int8_flag_agreement": agreement["torch_int8"][shipped]["flag_agreement"],
         "tokens_encoded": tokens_encoded,
         "classify_full_items_measured": counted["classify"],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
@@ -230,10 +290,17 @@ def main(argv: list[str] | None = None) -> int:
             "probe_mean_cosine": round(report.mean_cosine, 4),
             "items_mean_cosine": round(float(cosines.mean()), 4),
             "items_min_cosine": round(float(cosines.min()), 4),
-            "disinformation_flag_agreement": round(same_flag, 4),
-            "disinformation_score_mean_abs_diff": round(float(np.mean(np.abs(float_probs - int8_probs))), 4),
-            "flagged_float": int(np.sum(float_probs >= head.threshold)),
-            "flagged_int8": int(np.sum(int8_probs >= head.threshold)),
+            "heads": agreement["torch_int8"],
+        },
+        "onnx": {
+            "load_seconds": {"fp32": round(onnx_load_s, 1), "int8": round(onnx_int8_load_s, 1),
+                             "note": "includes the export (and quantisation) when no cached file was there"},
+            "files": {"fp32": onnx.onnx.path.name, "int8": onnx_int8.onnx.path.name},
+            "fp32": {"probe_min_cosine": round(onnx.onnx.report.min_cosine, 6), **cosine_summary(vectors_all, onnx_all),
+                     "heads": agreement["onnx_fp32"], "fingerprint_kept": onnx.fingerprint == encoder.fingerprint},
+            "int8": {"probe_mean_cosine": round(onnx_int8.onnx.report.mean_cosine, 5),
+                     **cosine_summary(vectors_all, onnx_int8_all), "heads": agreement["onnx_int8"],
+                     "fingerprint": onnx_int8.fingerprint[-40:]},
         },
         "peak_rss_mb": peak_rss_mb(),
     }

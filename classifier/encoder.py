@@ -7,18 +7,23 @@
 
 Long texts are cut into overlapping token windows (``token_windows``); every window keeps its
 character span in the original text, so evidence can be located.
+
+``classifier.runtime`` chooses what runs the forward pass: torch (here), or ONNX Runtime in fp32
+or int8 (classifier/onnx_runtime.py); tokenising, batching and windows are the same for all.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from classifier.base_model import BaseModelError, base_fingerprint
+from classifier.pooling import mean_pool_normalise, pad_arrays
 from classifier.settings import ClassifierSettings
 
 Progress = Callable[[int], None]
@@ -46,10 +51,15 @@ class QuantisationReport:
 
 
 class Encoder:
-    """A Hugging Face encoder folder used as a frozen sentence encoder."""
+    """A Hugging Face encoder folder used as a frozen sentence encoder.
 
-    def __init__(self, model, tokenizer, settings: ClassifierSettings, folder: Path, fingerprint: str):
+    ``model`` is the torch model (None on the ONNX runtimes, where ``onnx`` runs the forward pass)."""
+
+    def __init__(self, model, tokenizer, settings: ClassifierSettings, folder: Path, fingerprint: str,
+                 *, config=None, onnx=None):
         self.model = model
+        self.config = config if config is not None else model.config
+        self.onnx = onnx  # classifier.onnx_runtime.OnnxSession on the ONNX runtimes
         self.tokenizer = tokenizer
         self.settings = settings
         self.folder = folder
@@ -57,38 +67,60 @@ class Encoder:
         self.quantised = False
         self.quantisation: QuantisationReport | None = None
         self._prefix_ids = self._content_ids([settings.text_prefix.rstrip()])[0] if settings.text_prefix else []
-        self.max_positions = int(getattr(model.config, "max_position_embeddings", 512))
+        self.max_positions = int(getattr(self.config, "max_position_embeddings", 512))
 
     @classmethod
     def from_folder(cls, folder: Path, settings: ClassifierSettings | None = None) -> Encoder:
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
         settings = settings or ClassifierSettings()
         folder = Path(folder)
         if not (folder / "config.json").is_file():
             raise BaseModelError(f"no encoder at {folder}: run `waakhond models prepare-base`")
+        if settings.runtime != "torch":
+            return cls._onnx_from_folder(folder, settings)
+        import torch
+
         torch.set_num_threads(settings.threads)
         device = torch_device(settings.device)
         if settings.quantize_int8 and device.type != "cpu":  # torch's dynamic int8 kernels are CPU-only
             raise BaseModelError("quantize_int8 runs on the CPU only: set classifier.device=cpu or turn it off")
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # the missing pooler is expected: we mean-pool
-        hf_logging.disable_progress_bar()
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            model = _load_model(AutoModel, folder)
-        finally:
-            hf_logging.set_verbosity(verbosity)
-            hf_logging.enable_progress_bar()
-        # We cut texts into windows ourselves; the length warning would only be noise.
-        tokenizer.model_max_length = 1 << 30
+        with _quiet_transformers():
+            tokenizer = _load_tokenizer(folder)
+            model = _load_model(folder)
         model.eval()
         model.to(device)
         encoder = cls(model, tokenizer, settings, folder, base_fingerprint(folder))
         if settings.quantize_int8:
             encoder.quantise_int8()
+        return encoder
+
+    @classmethod
+    def _onnx_from_folder(cls, folder: Path, settings: ClassifierSettings) -> Encoder:
+        """The encoder on ONNX Runtime: exported on first use, checked against torch on a probe."""
+        from transformers import AutoConfig
+
+        from classifier.onnx_runtime import open_session
+
+        if settings.quantize_int8:
+            raise BaseModelError("quantize_int8 is torch's int8: with an ONNX runtime use classifier.runtime=onnx-int8")
+        if settings.device.startswith("cuda"):
+            raise BaseModelError("the ONNX runtimes run on the CPU: set classifier.device=cpu or classifier.runtime=torch")
+        with _quiet_transformers():
+            tokenizer = _load_tokenizer(folder)
+            config = AutoConfig.from_pretrained(str(folder), local_files_only=True)
+        fingerprint = base_fingerprint(folder)
+        encoder = cls(None, tokenizer, settings, folder, fingerprint, config=config)
+
+        def torch_model():  # only to export, once
+            with _quiet_transformers():
+                return _load_model(folder).eval()
+
+        encoder.onnx = open_session(
+            folder, settings.runtime, fingerprint=fingerprint, threads=settings.threads,
+            probe_sequences=lambda: [encoder._with_specials(ids) for ids in encoder.token_ids(QUANTISATION_PROBE)],
+            pad_id=encoder.pad_id, load_model=torch_model, min_int8_cosine=MIN_INT8_AGREEMENT,
+        )
+        encoder.fingerprint = encoder.onnx.fingerprint  # the base one for fp32, its own for int8
+        encoder.quantised = encoder.onnx.kind == "int8"
         return encoder
 
     # ------------------------------------------------------------------ tokens and windows
@@ -98,7 +130,15 @@ class Encoder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.config.hidden_size)
+        return int(self.config.hidden_size)
+
+    @property
+    def runtime(self) -> str:
+        return self.settings.runtime
+
+    @property
+    def pad_id(self) -> int:
+        return self.tokenizer.pad_token_id or 0
 
     @property
     def content_budget(self) -> int:
@@ -141,27 +181,32 @@ class Encoder:
 
     def encode_ids(self, content_ids: Sequence[Sequence[int]], progress: Progress | None = None) -> np.ndarray:
         """Embeddings of pre-tokenised content (the prefix and specials are added here)."""
-        import torch
-
         n = len(content_ids)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
             return out
-        torch.set_num_threads(self.settings.threads)
+        if self.onnx is None:
+            import torch
+
+            torch.set_num_threads(self.settings.threads)
         sequences = [self._with_specials(ids) for ids in content_ids]
         for batch in length_batches([len(s) for s in sequences], self.settings.batch_size):
-            input_ids, mask = _pad([sequences[i] for i in batch], self.tokenizer.pad_token_id or 0)
-            device = next(self.model.parameters()).device
-            input_ids, mask = input_ids.to(device), mask.to(device)
-            with torch.inference_mode():
-                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                weights = mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1)
-            out[batch] = pooled.float().cpu().numpy()
+            out[batch] = self._embed_batch([sequences[i] for i in batch])
             if progress is not None:
                 progress(len(batch))
         return out
+
+    def _embed_batch(self, sequences: Sequence[Sequence[int]]) -> np.ndarray:
+        ids, mask = pad_arrays(sequences, self.pad_id)
+        if self.onnx is not None:
+            return self.onnx.embed(ids, mask)
+        import torch
+
+        device = next(self.model.parameters()).device
+        input_ids, attention = torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+        with torch.inference_mode():
+            hidden = self.model(input_ids=input_ids, attention_mask=attention).last_hidden_state
+            return mean_pool_normalise(hidden, attention).float().cpu().numpy()
 
     def _with_specials(self, ids: Sequence[int]) -> list[int]:
         tok = self.tokenizer
@@ -175,6 +220,8 @@ class Encoder:
         import torch
         from torch.ao.quantization import quantize_dynamic
 
+        if self.model is None:
+            raise BaseModelError("quantise_int8 is torch's: on the ONNX runtimes use classifier.runtime=onnx-int8")
         probe = list(probe_texts or QUANTISATION_PROBE)
         reference = self.encode(probe)
         float_model = self.model
@@ -209,11 +256,36 @@ def torch_device(name: str):
     return torch.device(name)
 
 
-def _load_model(auto_model, folder: Path):
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # the missing pooler is expected: we mean-pool
+    hf_logging.disable_progress_bar()
     try:
-        return auto_model.from_pretrained(str(folder), local_files_only=True, add_pooling_layer=False)
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()
+
+
+def _load_tokenizer(folder: Path):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    # We cut texts into windows ourselves; the length warning would only be noise.
+    tokenizer.model_max_length = 1 << 30
+    return tokenizer
+
+
+def _load_model(folder: Path):
+    from transformers import AutoModel
+
+    try:
+        return AutoModel.from_pretrained(str(folder), local_files_only=True, add_pooling_layer=False)
     except TypeError:  # a model class without a pooler option
-        return auto_model.from_pretrained(str(folder), local_files_only=True)
+        return AutoModel.from_pretrained(str(folder), local_files_only=True)
 
 
 def window_starts(n_tokens: int, budget: int, stride: int) -> list[int]:
@@ -233,15 +305,11 @@ def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 
 
 def _pad(sequences: Sequence[Sequence[int]], pad_id: int):
+    """torch tensors (input_ids, attention_mask), for training and the bench's bare forward pass."""
     import torch
 
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
-    return ids, mask
+    ids, mask = pad_arrays(sequences, pad_id)
+    return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 #: Sentences used to measure int8 agreement (Dutch policy news and posts, written for this).

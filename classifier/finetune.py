@@ -142,7 +142,8 @@ def finetune_version_head(
     fit, calibration_part = _split_for_calibration(train, params.seed)
     if {e.label for e in calibration_part} != {0, 1} or {e.label for e in fit} != {0, 1}:
         raise TrainingDataError("too few examples to fine-tune: both classes are needed in the fit and calibration parts")
-    base = Encoder.from_folder(base_folder, settings)  # a private copy: its weights change
+    # a private copy (its weights change), on torch whatever the runtime: training needs its gradients
+    base = Encoder.from_folder(base_folder, settings.model_copy(update={"runtime": "torch"}))
     folder, head, losses = finetune_encoder(base, fit, Path(work_dir) / OWN_ENCODER_DIR, params, progress)
     tuned = Encoder.from_folder(folder, settings)
     cal_raw = head.raw(tuned.encode([e.text for e in calibration_part]))

@@ -32,6 +32,12 @@ class ClassifierSettings(BaseModel):
         description="Dynamic int8 quantisation of the linear layers (about 2.4x faster on 2 cores). The encoder "
         "then has its own identity: versions and the claim-matching calibration must be made with it on.",
     )
+    runtime: str = Field(
+        "torch", pattern=r"^(torch|onnx|onnx-int8)$",
+        description="What runs the encoder: torch; onnx (ONNX Runtime, fp32: the same embeddings, so the same "
+        "heads, checked on a probe at start); onnx-int8 (ONNX Runtime with per-channel dynamic int8 weights: "
+        "an encoder of its own, like quantize_int8). The ONNX file is exported once beside the encoder. CPU only.",
+    )
     target_precision: float = Field(0.8, gt=0, lt=1, description="Threshold is chosen for this precision.")
     classify_languages: list[str] = Field(default_factory=lambda: ["nl"])
     calibration: str = Field("platt", pattern="^(platt|isotonic)$", description="Calibration of trained heads.")
