@@ -16,7 +16,7 @@ and ``bench/signal_quality.py`` (which cross-validates the same recipe on real d
                          head (classifier.hybrid: the embedding head and TF-IDF, combined)
     recipe "real3-hybrid" "real2-hybrid" + frame augmentation (classifier.framing: the Dutch
                          narratives and the Dutch constructed negatives also as hearsay,
-                         a question or a reader's letter)
+                         a question or a reader's letter; measured, not the default)
 
 Attribution augmentation: a news sentence of the training part gets a variant without its
 source ("..., meldt de gemeente." -> "...") or with one, and a false narrative gets a variant
@@ -52,7 +52,7 @@ SOURCE_WEIGHTS = {"seed_narrative": 2.0, "claims_false": 2.0}
 #: REAL2_TARGET_PRECISION. Both chosen on the grouped CV's out-of-fold figures of the training
 #: rows (out-of-fold recall >= 0.70 at precision >= 0.80 kept, as the acceptance of #19 asks; of
 #: those, the least out-of-fold flagging of the written negatives), never
-#: on the criticism test set (models/README.md, "How v2 was chosen").
+#: on the criticism test set (models/README.md, "The disinformation signal on real data").
 REAL2_HARD_WEIGHT = 3.0
 REAL2_TARGET_PRECISION = 0.85
 REAL2_SOURCE_WEIGHTS = {**SOURCE_WEIGHTS, "hard_negatives": REAL2_HARD_WEIGHT,
