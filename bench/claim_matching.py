@@ -134,7 +134,7 @@ def quality(encoder, model_dir: Path) -> dict:
         split_figures,
         training_background,
     )
-    from classifier.sentences import split_sentences
+    from classifier.scoring.sentences import split_sentences
 
     try:
         pair_set = load_pair_set()
@@ -188,8 +188,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from classifier.base_model import prepare_base_model
-    from classifier.encoder import Encoder
+    from classifier.encoding.base_model import prepare_base_model
+    from classifier.encoding.encoder import Encoder
     from classifier.settings import ClassifierSettings
 
     settings = ClassifierSettings(threads=2)

@@ -6,7 +6,7 @@
     waakhond   = Encoder.encode(items): tokenise all, sort by length, batch, inference_mode
     limit      = the bare batched forward pass over pre-tokenised, length-sorted input (the
                  most this model can do on this CPU with this batch size); only forward timed
-    classify   = the whole scoring of classifier.score (all windows of long items, every
+    classify   = the whole scoring of classifier.scoring.score (all windows of long items, every
                  sentence embedded for evidence and claim matching, heads, topics), without the
                  database: the work behind one stored signal (on every 4th item, to save time)
     int8       = Encoder.encode after torch's dynamic int8 quantisation
@@ -79,7 +79,7 @@ def timed(fn):
 
 def limit_batches(encoder, items: list[str]):
     """Pre-tokenised, length-sorted, padded batches: the input of the bare forward pass."""
-    from classifier.encoder import _pad, length_batches
+    from classifier.encoding.encoder import _pad, length_batches
 
     sequences = [encoder._with_specials(ids) for ids in encoder.token_ids(items)]
     return [
@@ -137,8 +137,14 @@ def run_naive(extractor, items: list[str], prefix: str) -> None:
 
 
 def scoring_models(encoder):
-    from classifier.score import ScoringModels
-    from classifier.topics import TopicAssigner, TopicDecisionParams, TopicRule, load_topic_specs, topic_text
+    from classifier.scoring.score import ScoringModels
+    from classifier.scoring.topics import (
+        TopicAssigner,
+        TopicDecisionParams,
+        TopicRule,
+        load_topic_specs,
+        topic_text,
+    )
     from classifier.versions import load_version
 
     disinfo = load_version(ROOT / "models" / "nl-disinfo-seed-v1", encoder)
@@ -163,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from classifier.base_model import prepare_base_model
-    from classifier.encoder import Encoder
+    from classifier.encoding.base_model import prepare_base_model
+    from classifier.encoding.encoder import Encoder
     from classifier.settings import ClassifierSettings
 
     settings = ClassifierSettings()
@@ -189,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
              "nl-disinfo-seed-v1": models.disinformation.model}
     # What the classify step encodes beside the bare pass: every window of long items, and every
     # sentence not identical to a window (for evidence, check-worthiness and claim matching).
-    from classifier.score import plan_units
+    from classifier.scoring.score import plan_units
 
     plan = plan_units(encoder, list(enumerate(items)), models.max_windows, models.max_sentences)
     window_rows = {r for item in plan.items for r in item[3]}
@@ -201,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "classify_sentences": plan.tokens(sorted(sentence_rows)) + specials * len(sentence_rows),
     }
     extractor = None if args.skip_naive else naive_extractor(folder, min(settings.max_tokens, 512))
-    from classifier.score import score_texts
+    from classifier.scoring.score import score_texts
 
     for warm in (encoder, onnx, onnx_int8):
         warm.encode(items[:64])  # warm-up: first-call allocations, the thread pool

@@ -41,8 +41,8 @@ def default_encoder_folder() -> Path:
 
 
 def quality(encoder_folder: Path) -> dict[str, object]:
-    from classifier.base_model import prepare_base_model
-    from classifier.encoder import Encoder
+    from classifier.encoding.base_model import prepare_base_model
+    from classifier.encoding.encoder import Encoder
     from classifier.narratives import (
         DEMO_ITEMS,
         NarrativeSettings,

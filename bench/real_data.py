@@ -83,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.model_selection import StratifiedKFold
 
-    from classifier.base_model import prepare_base_model
-    from classifier.embedding_cache import EmbeddingCache
-    from classifier.encoder import Encoder
-    from classifier.heads import cross_validated_f1
+    from classifier.encoding.base_model import prepare_base_model
+    from classifier.encoding.embedding_cache import EmbeddingCache
+    from classifier.encoding.encoder import Encoder
+    from classifier.scoring.heads import cross_validated_f1
     from classifier.settings import ClassifierSettings
 
     settings = ClassifierSettings()

@@ -1,7 +1,7 @@
 """The disinformation signal on real data: shipped versions, the training recipe under
 grouped cross-validation, and a TF-IDF + logistic regression baseline on the same rows.
 
-    rows        classifier.real_data: positives (EUvsDisinfo NL cases, false-rated claims, seed
+    rows        classifier.training.real_data: positives (EUvsDisinfo NL cases, false-rated claims, seed
                 narratives), real negatives (FactRank NF/FNR 2019 + 2017, CheckThat! clean
                 not-check-worthy), constructed negatives (seed news/opinion/debunks, background)
     versions    every --version folder (default: the shipped disinformation versions in models/)
@@ -9,7 +9,7 @@ grouped cross-validation, and a TF-IDF + logistic regression baseline on the sam
     recipe      5-fold GroupKFold over all rows: seed narratives held out whole, EUvsDisinfo by
                 keyword + year, claims by claim; augmentation only inside training parts;
                 threshold chosen in each training part (target precision 0.8)
-                (--recipe real2-hybrid: the hybrid head of classifier/hybrid.py, the shipped
+                (--recipe real2-hybrid: the hybrid head of classifier/scoring/hybrid.py, the shipped
                 default's recipe; its lexical part is this TF-IDF model, fitted inside each fold)
     baseline    TF-IDF (word 1-2 grams) + logistic regression (balanced), same folds, same rows
                 (same augmentation and source weights), same target precision, Platt-calibrated
@@ -48,7 +48,7 @@ def default_encoder_folder() -> Path:
 
 def demo_spike_texts() -> list[tuple[str, str]]:
     """(spike, scored text) of the demo corpus' spike posts (originals, not syndicated copies)."""
-    from classifier.evidence import item_text
+    from classifier.scoring.evidence import item_text
     from waakhond.demo import load_corpus
 
     return [(i.spike, item_text(i.title, i.summary, i.body)) for i in load_corpus().items if i.spike]
@@ -94,10 +94,10 @@ def tfidf_fit(texts, labels, target_precision: float, weights=None):
     thresholded on inner out-of-fold scores, as the head is."""
     from sklearn.model_selection import StratifiedKFold
 
-    from classifier.lexical import fit_pipeline
-    from classifier.metrics import apply_calibration, fit_calibration, threshold_for_precision
+    from classifier.scoring.lexical import fit_pipeline
+    from classifier.training.metrics import apply_calibration, fit_calibration, threshold_for_precision
 
-    def fitted(rows):  # the hybrid head's lexical part is the same model (classifier.lexical)
+    def fitted(rows):  # the hybrid head's lexical part is the same model (classifier.scoring.lexical)
         return fit_pipeline([texts[i] for i in rows], y[rows], None if weights is None else np.asarray(weights)[rows],
                             c=TFIDF_C)
 
@@ -134,16 +134,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.model_selection import GroupKFold
 
-    from classifier import real_data
-    from classifier.base_model import prepare_base_model
-    from classifier.embedding_cache import EmbeddingCache
-    from classifier.encoder import Encoder
+    from classifier.encoding.base_model import prepare_base_model
+    from classifier.encoding.embedding_cache import EmbeddingCache
+    from classifier.encoding.encoder import Encoder
     from classifier.narratives import NarrativeReference
-    from classifier.score import rule_settings
+    from classifier.scoring.score import rule_settings
+    from classifier.scoring.signal_rule import ItemParts, combine_parts
     from classifier.settings import ClassifierSettings
-    from classifier.signal_metrics import flag_rates_by_kind, source_report
-    from classifier.signal_rule import ItemParts, combine_parts
-    from classifier.signal_training import (
+    from classifier.training import real_data
+    from classifier.training.signal_metrics import flag_rates_by_kind, source_report
+    from classifier.training.signal_training import (
         augmented_rows,
         fit_signal_model,
         recipe_augments,

@@ -57,7 +57,7 @@ class ClassifierSettings(BaseModel):
     checkworthy_threshold: float | None = Field(
         None, ge=0, le=1, description="Check-worthiness cut-off. Empty: the check-worthiness version's own."
     )
-    # Combined flag, rule parts-v1 (classifier/signal_rule.py). The gates are off by default: on
+    # Combined flag, rule parts-v1 (classifier/scoring/signal_rule.py). The gates are off by default: on
     # the real-data bench neither separated legitimate criticism from false narratives.
     signal_require_topic: bool = Field(
         False, description="A part raises the flag only when the item has a policy topic (off-topic hoaxes)."
@@ -75,7 +75,7 @@ class ClassifierSettings(BaseModel):
         description="The narrative part raises the flag only when the head gives the item at least this score "
         "(a debunk resembles its narrative too).",
     )
-    # Topic decision (classifier/topics.py). Chosen on the seed set's train split with
+    # Topic decision (classifier/scoring/topics.py). Chosen on the seed set's train split with
     # multilingual-e5-small; on its validation split: the seed topic first for 92 %, among the
     # assigned for 97 %, 1.3 topics per item, 2 % without a topic.
     topic_min_z: float = Field(

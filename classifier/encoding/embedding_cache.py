@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.encoder import Encoder, Progress
+from classifier.encoding.encoder import Encoder, Progress
 
 
 def text_key(text: str) -> bytes:

@@ -9,7 +9,7 @@ Long texts are cut into overlapping token windows (``token_windows``); every win
 character span in the original text, so evidence can be located.
 
 ``classifier.runtime`` chooses what runs the forward pass: torch (here), or ONNX Runtime in fp32
-or int8 (classifier/onnx_runtime.py); tokenising, batching and windows are the same for all.
+or int8 (classifier/encoding/onnx_runtime.py); tokenising, batching and windows are the same for all.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.base_model import BaseModelError, base_fingerprint
-from classifier.pooling import mean_pool_normalise, pad_arrays
+from classifier.encoding.base_model import BaseModelError, base_fingerprint
+from classifier.encoding.pooling import mean_pool_normalise, pad_arrays
 from classifier.settings import ClassifierSettings
 
 Progress = Callable[[int], None]
@@ -59,7 +59,7 @@ class Encoder:
                  *, config=None, onnx=None):
         self.model = model
         self.config = config if config is not None else model.config
-        self.onnx = onnx  # classifier.onnx_runtime.OnnxSession on the ONNX runtimes
+        self.onnx = onnx  # classifier.encoding.onnx_runtime.OnnxSession on the ONNX runtimes
         self.tokenizer = tokenizer
         self.settings = settings
         self.folder = folder
@@ -98,7 +98,7 @@ class Encoder:
         """The encoder on ONNX Runtime: exported on first use, checked against torch on a probe."""
         from transformers import AutoConfig
 
-        from classifier.onnx_runtime import open_session
+        from classifier.encoding.onnx_runtime import open_session
 
         if settings.quantize_int8:
             raise BaseModelError("quantize_int8 is torch's int8: with an ONNX runtime use classifier.runtime=onnx-int8")

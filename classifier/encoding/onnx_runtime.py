@@ -1,7 +1,7 @@
 """The encoder on ONNX Runtime: ``classifier.runtime = "onnx"`` (fp32) or ``"onnx-int8"``.
 
     export once   the torch model followed by mean pooling and L2 normalisation (the code of
-                  classifier/pooling.py, which the torch path runs too) -> ONNX through torch's
+                  classifier/encoding/pooling.py, which the torch path runs too) -> ONNX through torch's
                   TorchScript exporter (opset 17, dynamic batch and sequence axes)
                   -> <encoder folder>/onnx/encoder-<digest of the fingerprint>-v<N>.onnx
     int8 once     onnxruntime.quantization.quantize_dynamic(per_channel=True, QInt8 weights,
@@ -40,8 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.base_model import BaseModelError
-from classifier.pooling import mean_pool_normalise, pad_arrays
+from classifier.encoding.base_model import BaseModelError
+from classifier.encoding.pooling import mean_pool_normalise, pad_arrays
 
 #: Bumped when the export's graph or metadata change: old files are then not reused.
 EXPORT_VERSION = 1

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from classifier.matching.features import LanguageCentres
-from classifier.sentences import split_sentences
+from classifier.scoring.sentences import split_sentences
 
 #: Elements of one block of the similarity matrix (float32: 4 bytes each, so ~32 MB); bounds
 #: memory whatever the number of claims or sentences.

@@ -28,12 +28,12 @@ from typing import Protocol
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.evidence import item_text
 from classifier.matching.merge import kept_fact_checks
 from classifier.matching.retrieval import ClaimIndex, Sentence, is_matchable, matchable_sentences
 from classifier.matching.signal import refresh_claim_signals
 from classifier.matching.stages import Matcher, ScoredMatch, match_batch
 from classifier.matching.stance import item_stance
+from classifier.scoring.evidence import item_text
 from classifier.settings import ClassifierSettings
 from storage import transaction
 from storage.repositories import ItemOrigin, ItemText, MatchRecord, claim_matches, factchecks
@@ -48,7 +48,7 @@ Advance = Callable[[int], None]
 
 
 class SentenceEncoder(Protocol):
-    """What matching needs of ``classifier.encoder.Encoder``."""
+    """What matching needs of ``classifier.encoding.encoder.Encoder``."""
 
     fingerprint: str
 

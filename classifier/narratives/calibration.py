@@ -210,7 +210,7 @@ def pair_statistics(vectors: np.ndarray, rows: Sequence[Paraphrase]) -> dict[str
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from classifier.encoder import Encoder
+    from classifier.encoding.encoder import Encoder
     from classifier.settings import ClassifierSettings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

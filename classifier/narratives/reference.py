@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from classifier.errors import ClassifierError
-from classifier.metrics import apply_calibration, fit_calibration, threshold_for_precision
-from classifier.signal_rule import NarrativeHit
-from classifier.train import Example
+from classifier.scoring.signal_rule import NarrativeHit
+from classifier.training.metrics import apply_calibration, fit_calibration, threshold_for_precision
+from classifier.training.train import Example
 
 VECTORS_FILE = "narratives.safetensors"
 INFO_FILE = "narratives.json"

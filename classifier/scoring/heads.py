@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from classifier.errors import ClassifierError
-from classifier.metrics import (
+from classifier.training.metrics import (
     ThresholdChoice,
     apply_calibration,
     binary_metrics,

@@ -1,9 +1,9 @@
 """The hybrid disinformation head: the embedding head and the lexical model, each calibrated,
 combined in log-odds with equal weight and calibrated once more.
 
-    p_head      the linear head over the frozen e5 embedding, Platt-calibrated (classifier.heads)
+    p_head      the linear head over the frozen e5 embedding, Platt-calibrated (classifier.scoring.heads)
     p_lexical   TF-IDF 1-2 grams + logistic regression, Platt-calibrated on stratified
-                out-of-fold scores of its own training rows (classifier.lexical)
+                out-of-fold scores of its own training rows (classifier.scoring.lexical)
     z           MIX * logit(p_head) + (1 - MIX) * logit(p_lexical)       MIX = 0.5, not tuned
     p           Platt calibration of z, fitted on out-of-fold z (whole groups held out: a
                 narrative, an EUvsDisinfo story-year, a claim); the threshold is the lowest
@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from classifier.errors import ClassifierError
-from classifier.heads import LinearHead
-from classifier.lexical import KIND, LEXICAL_C, LEXICAL_FILE, LexicalModel, fit_lexical
-from classifier.metrics import (
+from classifier.scoring.heads import LinearHead
+from classifier.scoring.lexical import KIND, LEXICAL_C, LEXICAL_FILE, LexicalModel, fit_lexical
+from classifier.training.metrics import (
     ThresholdChoice,
     apply_calibration,
     binary_metrics,

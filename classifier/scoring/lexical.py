@@ -11,7 +11,7 @@ logistic regression, stored as plain arrays and scored without scikit-learn.
 
 Why a lexical part at all: on the real-data bench the embedding head and TF-IDF make different
 mistakes (the head flags contested statements and attributed news, TF-IDF flags off-topic
-hoaxes); their combination (``classifier.hybrid``) beats both (models/README.md).
+hoaxes); their combination (``classifier.scoring.hybrid``) beats both (models/README.md).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@
         embedding  = mean of the window embeddings, L2-normalised (stored once per item)
         topics     = similarity to the topic descriptions + keyword hits
         parts      = head, most check-worthy sentence, nearest known false narrative (of the
-                     best window), main topic -> flagged by rule parts-v1 (classifier/signal_rule.py)
+                     best window), main topic -> flagged by rule parts-v1 (classifier/scoring/signal_rule.py)
         store classification + embedding + sentences + topics + signal_parts
 
 All windows and sentences of a batch go through the encoder together (sorted by length), so
@@ -29,14 +29,14 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.base_model import prepare_base_model
-from classifier.encoder import Encoder
-from classifier.evidence import SentenceSignal, choose_evidence, item_text
-from classifier.metrics import apply_calibration
+from classifier.encoding.base_model import prepare_base_model
+from classifier.encoding.encoder import Encoder
 from classifier.narratives.reference import NarrativeReference, NarrativeReferenceError
-from classifier.sentences import split_sentences
-from classifier.signal_rule import ItemParts, RuleSettings, combine_parts, signal_parts_document
-from classifier.topics import TopicAssigner, TopicRule
+from classifier.scoring.evidence import SentenceSignal, choose_evidence, item_text
+from classifier.scoring.sentences import split_sentences
+from classifier.scoring.signal_rule import ItemParts, RuleSettings, combine_parts, signal_parts_document
+from classifier.scoring.topics import TopicAssigner, TopicRule
+from classifier.training.metrics import apply_calibration
 from classifier.versions import (
     TASK_CHECKWORTHY,
     TASK_DISINFORMATION,

@@ -28,7 +28,7 @@ from classifier.settings import ClassifierSettings
 from storage.repositories import TopicSpec
 from storage.repositories import topics as topic_store
 
-TOPICS_FILE = Path(__file__).resolve().parent / "data" / "policy_topics.toml"
+TOPICS_FILE = Path(__file__).resolve().parent.parent / "data" / "policy_topics.toml"
 #: Keyword hits beyond this many add nothing: a long article repeats its keywords.
 MAX_COUNTED_HITS = 3
 _EPS = 1e-6

@@ -25,17 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from classifier.base_model import MARKER_FILE, portable_tokenizer_config, tensor_fingerprint
-from classifier.encoder import Encoder, _pad
-from classifier.heads import CalibratedHead, LinearHead, TrainedHead
-from classifier.metrics import (
+from classifier.encoding.base_model import MARKER_FILE, portable_tokenizer_config, tensor_fingerprint
+from classifier.encoding.encoder import Encoder, _pad
+from classifier.scoring.heads import CalibratedHead, LinearHead, TrainedHead
+from classifier.training.metrics import (
     apply_calibration,
     binary_metrics,
     fit_calibration,
     threshold_for_f1,
     threshold_for_precision,
 )
-from classifier.train import Example, TrainingDataError, stratified_split
+from classifier.training.train import Example, TrainingDataError, stratified_split
 from classifier.versions import OWN_ENCODER_DIR
 
 #: Fraction of the training part kept aside for calibration and the threshold.

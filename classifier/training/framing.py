@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from classifier.train import Example
+from classifier.training.train import Example
 
 #: Dutch words that the English, French and German claims do not use (for ``looks_dutch``).
 DUTCH_MARKERS = frozenset({

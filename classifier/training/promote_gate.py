@@ -1,7 +1,7 @@
 """Before a disinformation candidate is promoted: the candidate and the active version on the
 real-data bench (when ``../shared/data`` is there), and a pure decision.
 
-    figures    each version scores the real rows of classifier/real_data (EUvsDisinfo, false-rated
+    figures    each version scores the real rows of classifier/training/real_data (EUvsDisinfo, false-rated
                claims and seed narratives against FactRank / CheckThat! negatives) and the
                criticism test set, at its own threshold (``version_figures``)
     decision   refused when the candidate flags more legitimate criticism than the active version
@@ -56,9 +56,9 @@ def promote_decision(candidate: Mapping[str, float], active: Mapping[str, float]
 
 def version_figures(version, embed, shared_data: Path) -> dict[str, Any]:
     """The decision's figures of a loaded version (fixed head, its own threshold)."""
-    from classifier import real_data
-    from classifier.signal_metrics import flag_rates_by_kind, source_report
-    from classifier.signal_training import recipe_examples
+    from classifier.training import real_data
+    from classifier.training.signal_metrics import flag_rates_by_kind, source_report
+    from classifier.training.signal_training import recipe_examples
 
     examples = recipe_examples("real", shared_data)
     criticism = real_data.criticism_items()

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.errors import ClassifierError
-from classifier.train import Example
+from classifier.training.train import Example
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SEED_FILE = DATA_DIR / "seed" / "seed_nl.csv"
 CLAIMS_FILE = DATA_DIR / "claims" / "claims.jsonl"
 BACKGROUND_FILE = DATA_DIR / "narratives" / "background.jsonl"

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier.metrics import binary_metrics, expected_calibration_error
+from classifier.training.metrics import binary_metrics, expected_calibration_error
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float | None:

@@ -1,5 +1,5 @@
 """How the disinformation head is trained: which examples (a recipe), attribution
-augmentation, and the fit itself. Shared by ``classifier.train_default`` (the shipped default)
+augmentation, and the fit itself. Shared by ``classifier.training.train_default`` (the shipped default)
 and ``bench/signal_quality.py`` (which cross-validates the same recipe on real data).
 
     recipe "seed"        the seed set only (what nl-disinfo-seed-v1 was trained on)
@@ -13,8 +13,8 @@ and ``bench/signal_quality.py`` (which cross-validates the same recipe on real d
                          off-topic hoaxes; checked against the criticism test set for near-copies)
     recipe "real2-aug"   "real2" + attribution augmentation both ways
     recipe "real2-hybrid" the rows, weights and augmentation of "real2-aug", fitted as the hybrid
-                         head (classifier.hybrid: the embedding head and TF-IDF, combined)
-    recipe "real3-hybrid" "real2-hybrid" + frame augmentation (classifier.framing: the Dutch
+                         head (classifier.scoring.hybrid: the embedding head and TF-IDF, combined)
+    recipe "real3-hybrid" "real2-hybrid" + frame augmentation (classifier.training.framing: the Dutch
                          narratives and the Dutch constructed negatives also as hearsay,
                          a question or a reader's letter; measured, not the default)
 
@@ -33,11 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier import real_data
-from classifier.framing import frame_variants, looks_dutch
-from classifier.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
-from classifier.hybrid import PartFits, TrainedHybrid, fit_hybrid
-from classifier.train import Example
+from classifier.scoring.heads import DEFAULT_SEED, TrainedHead, fit_head, topic_directions
+from classifier.scoring.hybrid import PartFits, TrainedHybrid, fit_hybrid
+from classifier.training import real_data
+from classifier.training.framing import frame_variants, looks_dutch
+from classifier.training.train import Example
 
 RECIPES = ("seed", "real", "real-aug", "real2", "real2-aug", "real2-hybrid", "real3-hybrid")
 #: Recipes whose rows include the second set of written hard negatives.
@@ -138,7 +138,7 @@ def recipe_augments(recipe: str) -> bool:
 
 
 def recipe_frames(recipe: str) -> bool:
-    """Whether the recipe adds frame variants (classifier.framing) to its training parts."""
+    """Whether the recipe adds frame variants (classifier.training.framing) to its training parts."""
     return recipe_base(recipe) == "real3"
 
 
@@ -153,7 +153,7 @@ def augmented_rows(examples: Sequence[Example], *, augment: bool, frames: bool =
 
 
 def recipe_is_hybrid(recipe: str) -> bool:
-    """Whether the recipe fits the hybrid head (classifier.hybrid) instead of the linear head."""
+    """Whether the recipe fits the hybrid head (classifier.scoring.hybrid) instead of the linear head."""
     return recipe.endswith("-hybrid")
 
 

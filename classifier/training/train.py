@@ -27,13 +27,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.errors import ClassifierError
-from classifier.evidence import item_text
-from classifier.metrics import binary_metrics, cohen_kappa, krippendorff_alpha_nominal, majority_label
+from classifier.scoring.evidence import item_text
+from classifier.training.metrics import (
+    binary_metrics,
+    cohen_kappa,
+    krippendorff_alpha_nominal,
+    majority_label,
+)
 from storage.repositories import classifications
 from storage.repositories import labels as label_store
 from storage.schema import Item
 
-SEED_FILE = Path(__file__).resolve().parent / "data" / "seed" / "seed_nl.csv"
+SEED_FILE = Path(__file__).resolve().parent.parent / "data" / "seed" / "seed_nl.csv"
 VALIDATION_FRACTION = 0.2
 SPLIT_SEED = 20240601
 
@@ -238,7 +243,7 @@ def group_held_out_metrics(
     are their own group. Thresholds and topic directions come from each training part."""
     from sklearn.model_selection import GroupKFold
 
-    from classifier.heads import fit_head, topic_directions
+    from classifier.scoring.heads import fit_head, topic_directions
 
     x = embed([e.text for e in examples])
     y = np.array([e.label for e in examples], dtype=int)

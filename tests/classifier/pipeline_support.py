@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.encoder import Encoder
-from classifier.heads import fit_head
+from classifier.encoding.encoder import Encoder
+from classifier.scoring.heads import fit_head
 from classifier.settings import ClassifierSettings
 from classifier.versions import write_version_folder
 from storage.schema import Item, Source, utcnow

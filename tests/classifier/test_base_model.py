@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.base_model import (
+from classifier.encoding.base_model import (
     BaseModelError,
     base_fingerprint,
     dequantise_q4,

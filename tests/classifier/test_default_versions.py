@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.train import seed_examples
+from classifier.training.train import seed_examples
 from classifier.versions import TASK_CHECKWORTHY, TASK_DISINFORMATION, load_version, read_version_info
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -47,7 +47,7 @@ def test_shipped_versions_are_complete_one_default_per_task_without_data_rows() 
 
 def test_the_default_ships_its_known_narratives_made_only_from_the_projects_sets() -> None:
     from classifier.narratives import NarrativeReference
-    from classifier.real_data import claims_false_examples, seed_source_examples
+    from classifier.training.real_data import claims_false_examples, seed_source_examples
 
     info = read_version_info(MODELS / "nl-disinfo-real-v3")
     reference = NarrativeReference.load(MODELS / "nl-disinfo-real-v3", info.base_fingerprint)
@@ -59,7 +59,7 @@ def test_the_default_ships_its_known_narratives_made_only_from_the_projects_sets
 
 @pytest.mark.real_encoder
 def test_default_disinformation_version_reproduces_its_validation_metrics(real_encoder) -> None:
-    from classifier.metrics import binary_metrics
+    from classifier.training.metrics import binary_metrics
 
     version = load_version(MODELS / "nl-disinfo-seed-v1", real_encoder)  # refuses a foreign encoder
     stored = version.info.metrics["validation"]
@@ -98,9 +98,9 @@ def _sha256(relative: Path) -> str:
 @pytest.mark.real_encoder
 def test_classify_with_the_real_encoder_stores_signal_topics_and_evidence(db, tmp_path, real_encoder_folder, real_encoder) -> None:
     import storage
-    from classifier.evidence import item_text
-    from classifier.score import classify_items, load_scoring_models
-    from classifier.topics import seed_topics
+    from classifier.scoring.evidence import item_text
+    from classifier.scoring.score import classify_items, load_scoring_models
+    from classifier.scoring.topics import seed_topics
     from storage.repositories import classifications
     from tests.classifier.pipeline_support import add_items
     from waakhond.settings import Settings

@@ -6,8 +6,8 @@ import pytest
 import torch
 from pydantic import ValidationError
 
-from classifier.base_model import BaseModelError
-from classifier.encoder import torch_device
+from classifier.encoding.base_model import BaseModelError
+from classifier.encoding.encoder import torch_device
 from classifier.settings import ClassifierSettings
 
 

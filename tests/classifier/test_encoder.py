@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.encoder import Encoder, length_batches, window_starts
+from classifier.encoding.encoder import Encoder, length_batches, window_starts
 
 
 def test_embeddings_are_normalised_and_independent_of_batching(tiny_encoder: Encoder) -> None:
@@ -88,14 +88,14 @@ def test_int8_quantisation_is_measured(tiny_folder, tiny_settings) -> None:
 
 
 def test_missing_folder_is_a_clear_error(tmp_path) -> None:
-    from classifier.base_model import BaseModelError
+    from classifier.encoding.base_model import BaseModelError
 
     with pytest.raises(BaseModelError, match="prepare-base"):
         Encoder.from_folder(tmp_path / "nothing")
 
 
 def test_a_head_trained_on_float_embeddings_is_refused_by_the_int8_encoder(tiny_folder, tiny_settings, tmp_path) -> None:
-    from classifier.heads import fit_head
+    from classifier.scoring.heads import fit_head
     from classifier.versions import VersionError, load_version, write_version_folder
 
     float_encoder = Encoder.from_folder(tiny_folder, tiny_settings)

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from classifier.evidence import SentenceSignal, choose_evidence, item_text, locate_evidence, paragraph_bounds
+from classifier.scoring.evidence import (
+    SentenceSignal,
+    choose_evidence,
+    item_text,
+    locate_evidence,
+    paragraph_bounds,
+)
 
 
 def test_item_text_layout_matches_the_offsets_contract() -> None:

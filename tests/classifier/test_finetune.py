@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import storage
-from classifier.finetune import FinetuneParams
-from classifier.score import classify_items, load_scoring_models
-from classifier.train import Example, TrainingDataError
-from classifier.train_run import evaluate_version, train_candidate
+from classifier.scoring.score import classify_items, load_scoring_models
+from classifier.training.finetune import FinetuneParams
+from classifier.training.train import Example, TrainingDataError
+from classifier.training.train_run import evaluate_version, train_candidate
 from classifier.versions import promote
 from storage.repositories import classifications
 from tests.classifier.pipeline_support import (

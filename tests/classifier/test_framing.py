@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from classifier.framing import FRAMES, frame_variants, framed, looks_dutch
-from classifier.signal_training import augmented_rows, recipe_params
-from classifier.train import Example
+from classifier.training.framing import FRAMES, frame_variants, framed, looks_dutch
+from classifier.training.signal_training import augmented_rows, recipe_params
+from classifier.training.train import Example
 from waakhond.demo import load_corpus
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.heads import HeadError, LinearHead, cross_validated_f1, fit_head
+from classifier.scoring.heads import HeadError, LinearHead, cross_validated_f1, fit_head
 
 
 def _separable(n: int, dim: int = 16, seed: int = 0, noise: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +67,7 @@ def test_cross_validated_f1_uses_the_given_folds() -> None:
 
 
 def test_topic_directions_and_a_head_blind_to_them() -> None:
-    from classifier.heads import project_out, topic_directions
+    from classifier.scoring.heads import project_out, topic_directions
 
     rng = np.random.default_rng(3)
     dim = 16

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.heads import fit_head
-from classifier.hybrid import HybridHead, PartFits, TextsRequired, fit_hybrid
-from classifier.lexical import LexicalModel, fit_lexical, fit_pipeline, terms_of
-from classifier.train import Example
+from classifier.scoring.heads import fit_head
+from classifier.scoring.hybrid import HybridHead, PartFits, TextsRequired, fit_hybrid
+from classifier.scoring.lexical import LexicalModel, fit_lexical, fit_pipeline, terms_of
+from classifier.training.train import Example
 
 FALSE = [
     "Het kabinet gaat in het geheim alle boeren onteigenen voor woningen",
@@ -63,8 +63,8 @@ def _trained_hybrid(tiny_encoder):
 
 
 def test_the_classify_step_shows_both_parts_of_the_hybrid_at_the_best_window(tiny_encoder, tmp_path):
-    from classifier.metrics import apply_calibration
-    from classifier.score import ScoringModels, score_texts
+    from classifier.scoring.score import ScoringModels, score_texts
+    from classifier.training.metrics import apply_calibration
     from classifier.versions import load_version, write_version_folder
 
     folder = write_version_folder(tmp_path / "v", name="v", task="disinformation", trained=_trained_hybrid(tiny_encoder),
@@ -82,7 +82,7 @@ def test_the_classify_step_shows_both_parts_of_the_hybrid_at_the_best_window(tin
 
 
 def test_a_linear_head_has_no_components(tiny_encoder):
-    from classifier.heads import fit_head as fit
+    from classifier.scoring.heads import fit_head as fit
 
     x = tiny_encoder.encode(FALSE + TRUE)
     head = fit(x, np.array([1] * len(FALSE) + [0] * len(TRUE))).model

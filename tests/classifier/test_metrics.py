@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.metrics import (
+from classifier.training.metrics import (
     apply_calibration,
     binary_metrics,
     cohen_kappa,

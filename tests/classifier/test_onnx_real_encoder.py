@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.encoder import Encoder
+from classifier.encoding.encoder import Encoder
 from classifier.settings import ClassifierSettings
 from classifier.versions import VersionError, load_version
 
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.real_encoder, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def sample() -> list[str]:
-    from classifier.train import seed_examples
+    from classifier.training.train import seed_examples
 
     texts = [e.text for e in seed_examples()]
     long = ["\n\n".join(texts[i : i + 8]) for i in range(0, 80, 8)]

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier import onnx_runtime
-from classifier.base_model import BaseModelError, base_fingerprint
-from classifier.encoder import Encoder
+from classifier.encoding import onnx_runtime
+from classifier.encoding.base_model import BaseModelError, base_fingerprint
+from classifier.encoding.encoder import Encoder
+from classifier.encoding.onnx_runtime import ONNX_INT8_SUFFIX, OnnxRuntimeError, export_names
 from classifier.errors import ClassifierError
-from classifier.onnx_runtime import ONNX_INT8_SUFFIX, OnnxRuntimeError, export_names
 from classifier.settings import ClassifierSettings
 
 TEXTS = [
@@ -81,8 +81,8 @@ def test_int8_is_an_encoder_of_its_own(folder: Path, tiny_settings) -> None:
 
 
 def test_a_head_of_the_float_encoder_refuses_the_int8_one_and_accepts_fp32(folder, tiny_settings, tmp_path) -> None:
-    from classifier.heads import CalibratedHead, LinearHead, TrainedHead
-    from classifier.metrics import ThresholdChoice
+    from classifier.scoring.heads import CalibratedHead, LinearHead, TrainedHead
+    from classifier.training.metrics import ThresholdChoice
     from classifier.versions import VersionError, load_version, write_version_folder
 
     base = Encoder.from_folder(folder, tiny_settings)

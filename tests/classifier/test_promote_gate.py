@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.promote_gate import promote_decision
+from classifier.training.promote_gate import promote_decision
 
 ACTIVE = {"criticism_flag_rate": 0.10, "roc_auc": 0.95, "precision": 0.9, "recall": 0.8}
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 import storage
-from classifier.encoder import Encoder
-from classifier.evidence import item_text
-from classifier.score import classify_items, load_scoring_models
-from classifier.topics import seed_topics
+from classifier.encoding.encoder import Encoder
+from classifier.scoring.evidence import item_text
+from classifier.scoring.score import classify_items, load_scoring_models
+from classifier.scoring.topics import seed_topics
 from classifier.versions import promote, rollback
 from storage.repositories import classifications, model_versions
 from storage.schema import Classification, ItemEmbedding, ItemSentence, ItemTopic, utcnow
@@ -178,7 +178,7 @@ def test_a_concurrent_insert_is_retried_as_an_update(db, app, tiny_encoder, monk
 def test_very_long_items_are_scored_on_their_first_windows(db, app, tiny_encoder) -> None:
     models = _models(db, app, tiny_encoder)
     models.max_windows = 2
-    from classifier.score import score_texts
+    from classifier.scoring.score import score_texts
 
     text = " ".join(NEGATIVE * 10) + " " + POSITIVE[0]
     (result,) = score_texts(models, [(1, text)])

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classifier.sentences import sentence_texts, split_sentences
+from classifier.scoring.sentences import sentence_texts, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The shipped default's user-visible flag on the criticism test set, with the real encoder.
 
 The flag a team sees is rule parts-v1 over the item's parts (head, check-worthiness, nearest
-known narrative), as ``classifier.score.score_texts`` computes it in the classify step; this
+known narrative), as ``classifier.scoring.score.score_texts`` computes it in the classify step; this
 test goes through that function with the shipped versions, so a retrained head, a changed
 threshold, narrative reference or rule shows up here. The criticism set is a test set (never
 trained on); the bounds are the rates stated in models/README.md for the shipped default."""
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier import real_data
 from classifier.settings import ClassifierSettings
+from classifier.training import real_data
 
 MODELS = Path(__file__).resolve().parents[2] / "models"
 DEFAULT = "nl-disinfo-real-v3"
@@ -28,7 +28,7 @@ PREVIOUS = "nl-disinfo-real-v2"
 
 def _models(encoder, name: str):
     from classifier.narratives import NarrativeReference
-    from classifier.score import ScoringModels, rule_settings
+    from classifier.scoring.score import ScoringModels, rule_settings
     from classifier.versions import load_version
 
     settings = ClassifierSettings()
@@ -40,7 +40,7 @@ def _models(encoder, name: str):
 
 
 def _rates(encoder, name: str) -> dict[str, float]:
-    from classifier.score import score_texts
+    from classifier.scoring.score import score_texts
 
     items = real_data.criticism_items()
     results = score_texts(_models(encoder, name), list(enumerate(i.text for i in items)))

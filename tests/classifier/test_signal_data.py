@@ -6,11 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier import real_data
 from classifier.narratives.reference import NarrativeReference, NarrativeReferenceError, build_reference
-from classifier.signal_metrics import flag_rates_by_kind, source_report
-from classifier.signal_training import attribution_variants, recipe_examples, source_weight, strip_attribution
-from classifier.train import Example
+from classifier.training import real_data
+from classifier.training.signal_metrics import flag_rates_by_kind, source_report
+from classifier.training.signal_training import (
+    attribution_variants,
+    recipe_examples,
+    source_weight,
+    strip_attribution,
+)
+from classifier.training.train import Example
 
 
 def test_the_criticism_test_set_is_large_varied_and_never_in_the_training_data() -> None:

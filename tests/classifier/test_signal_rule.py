@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.signal_rule import (
+from classifier.scoring.signal_rule import (
     RULE_ID,
     CombinedFlag,
     ItemParts,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import storage
-from classifier.topics import (
+from classifier.scoring.topics import (
     TopicDecisionParams,
     assign_topics,
     keyword_hits,

@@ -8,9 +8,9 @@ import json
 import pytest
 
 import storage
-from classifier.score import classify_items, load_scoring_models
-from classifier.train import Example, TrainingDataError
-from classifier.train_run import train_candidate
+from classifier.scoring.score import classify_items, load_scoring_models
+from classifier.training.train import Example, TrainingDataError
+from classifier.training.train_run import train_candidate
 from classifier.versions import TASK_CHECKWORTHY, promote
 from storage.repositories import classifications
 from tests.classifier.pipeline_support import (

@@ -7,18 +7,7 @@ module it reaches into, not per line.
 
 from __future__ import annotations
 
-_CLASSIFIER_FACE = (
-    "classifier has no sub-package faces yet for encoding, scoring and training (matching and "
-    "narratives have theirs; issue 14 step 5, held back while its model files change on main)"
-)
-
-KNOWN_DEEP_IMPORTS: dict[str, frozenset[tuple[str, str]]] = {
-    _CLASSIFIER_FACE: frozenset({
-        *(("waakhond", f"classifier.{m}") for m in (
-            "base_model", "encoder", "promote_gate", "score", "sentences", "topics", "train",
-            "train_run", "versions")),
-    }),
-}
+KNOWN_DEEP_IMPORTS: dict[str, frozenset[tuple[str, str]]] = {}
 
 KNOWN_FACE_PROBLEMS: dict[str, frozenset[str]] = {}
 

@@ -40,8 +40,8 @@ class EmbeddedDemo:
 
 @pytest.fixture(scope="session")
 def embedded_demo(real_encoder) -> EmbeddedDemo:  # noqa: F811
-    from classifier.evidence import item_text
     from classifier.narratives import item_vectors
+    from classifier.scoring.evidence import item_text
     from waakhond.demo import load_corpus
 
     corpus = load_corpus()

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 import storage
-from classifier.encoder import Encoder
+from classifier.encoding.encoder import Encoder
 from storage.schema import Classification, FetchRun, Item, ModelVersion, Source
 from tests.classifier.pipeline_support import NEGATIVE, POSITIVE, write_tiny_version
 from tests.support.feed_server import FeedServer, Route, rss_feed

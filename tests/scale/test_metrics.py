@@ -11,7 +11,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 import storage
-from classifier.score import ClassifyReport
+from classifier.scoring.score import ClassifyReport
 from collector.pipeline import SourceOutcome
 from storage.schema import Source, utcnow
 from waakhond.metrics import record_classification, record_fetch, start_metrics_server

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import storage
-from classifier.score import classify_items, load_scoring_models
-from classifier.topics import seed_topics
+from classifier.scoring.score import classify_items, load_scoring_models
+from classifier.scoring.topics import seed_topics
 from storage.read_models.label_queue import QueueCandidate, label_queue, rank_label_queue, uncertainty
 from storage.repositories import labels as label_store
 from storage.repositories.users import add_user

@@ -23,7 +23,7 @@ from classifier.matching import (
     training_background,
     write_stage_two,
 )
-from classifier.sentences import split_sentences
+from classifier.scoring import split_sentences
 from collector import parse_claimreview_json, parse_factcheck_csv
 from storage.repositories import audit, claim_matches, factchecks
 from storage.schema import RATINGS
@@ -165,9 +165,8 @@ def _matcher(app_ctx: AppContext, encoder_fingerprint: str | None) -> Matcher:
 
 
 def _encoder(app_ctx: AppContext):
-    from classifier.base_model import BaseModelError
-    from classifier.encoder import Encoder
-    from classifier.score import ensure_base_model
+    from classifier.encoding import BaseModelError, Encoder
+    from classifier.scoring import ensure_base_model
 
     try:
         return Encoder.from_folder(ensure_base_model(app_ctx.settings), app_ctx.settings.classifier)

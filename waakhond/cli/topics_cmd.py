@@ -44,7 +44,7 @@ def topics_import(
     overwrite: bool = typer.Option(False, "--overwrite", help="Also reset existing topics to the file."),
 ) -> None:
     """Add the topics of a TOML file that are missing (operators' edits are kept unless --overwrite)."""
-    from classifier.topics import seed_topics
+    from classifier.scoring import seed_topics
 
     app_ctx = context_of(ctx)
     app_ctx.require_database()

@@ -10,7 +10,7 @@ except ImportError:  # the `scale` extra is not installed: metrics are off
     prometheus_client = None
 
 if TYPE_CHECKING:
-    from classifier.score import ClassifyReport
+    from classifier.scoring import ClassifyReport
     from collector import SourceOutcome
 
 #: Classification run durations: from a handful of items on a GPU to a full CPU batch of long pages.

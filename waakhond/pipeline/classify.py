@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from classifier.score import ClassifyReport, classify_items, load_scoring_models
-from classifier.versions import VersionError
+from classifier import VersionError
+from classifier.scoring import ClassifyReport, classify_items, load_scoring_models
 from waakhond.context import AppContext
 from waakhond.metrics import record_classification
 from waakhond.pipeline.encoder import shared_encoder

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from waakhond.context import AppContext
 
 if TYPE_CHECKING:
-    from classifier.encoder import Encoder
+    from classifier.encoding import Encoder
 
 _encoders: dict[str, Encoder] = {}
 _encoder_lock = threading.Lock()
@@ -17,8 +17,8 @@ _encoder_lock = threading.Lock()
 
 def shared_encoder(app: AppContext) -> Encoder:
     """The classifier's encoder for this process, loaded on first use."""
-    from classifier.encoder import Encoder
-    from classifier.score import ensure_base_model
+    from classifier.encoding import Encoder
+    from classifier.scoring import ensure_base_model
 
     folder = ensure_base_model(app.settings)
     key = str(folder.resolve())

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from celery import Celery
 
-from classifier.versions import TASK_DISINFORMATION, install_default_versions
+from classifier import TASK_DISINFORMATION, install_default_versions
 from collector import new_owner_id
 from storage.repositories import classifications, due_source_ids, model_versions
 from storage.schema import utcnow
