@@ -13,8 +13,7 @@ The face offers what the rest of the house uses: ``Encoder``, ``prepare_base_mod
 torch and transformers. Inside ``classifier``, modules import each other directly.
 """
 
-from importlib import import_module
-from typing import Any
+from classifier._faces import lazy_face
 
 _LAZY = {
     "BaseModelError": "base_model",
@@ -24,10 +23,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_face(__name__, _LAZY)
 
 
 __all__ = [

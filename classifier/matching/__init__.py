@@ -26,8 +26,7 @@ the pair set and the naive calibration (``load_pair_set``, ``load_calibration``,
 matching step does not need. Inside ``classifier``, modules import each other directly.
 """
 
-from importlib import import_module
-from typing import Any
+from classifier._faces import lazy_face
 
 _LAZY = {
     "MatchCalibrationError": "calibration",
@@ -55,10 +54,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_face(__name__, _LAZY)
 
 
 __all__ = [

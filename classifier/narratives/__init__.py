@@ -20,8 +20,7 @@ placement (``FlaggedItem``, ``OpenNarrative``, ``NarrativeIndex``, ``place_items
 ``classifier``, modules import each other directly.
 """
 
-from importlib import import_module
-from typing import Any
+from classifier._faces import lazy_face
 
 _MODULES = frozenset({"runner"})
 _LAZY = {
@@ -47,12 +46,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        return import_module(f"{__name__}.{name}")
-    if name in _LAZY:
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_face(__name__, _LAZY, _MODULES)
 
 
 __all__ = [

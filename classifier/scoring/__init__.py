@@ -17,8 +17,7 @@ topics (``seed_topics``, ``load_topic_specs``) and the evidence (``item_text``,
 modules import each other directly.
 """
 
-from importlib import import_module
-from typing import Any
+from classifier._faces import lazy_face
 
 _LAZY = {
     "item_text": "evidence",
@@ -34,10 +33,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_face(__name__, _LAZY)
 
 
 __all__ = [

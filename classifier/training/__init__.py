@@ -23,8 +23,7 @@ pulls in the encoder and scikit-learn). Inside ``classifier``, modules import ea
 directly.
 """
 
-from importlib import import_module
-from typing import Any
+from classifier._faces import lazy_face
 
 _LAZY = {
     "promote_decision": "promote_gate",
@@ -38,10 +37,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_face(__name__, _LAZY)
 
 
 __all__ = [
